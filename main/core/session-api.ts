@@ -1,0 +1,63 @@
+import type {
+  ChatMessage,
+  ContactPresence,
+  RosterItem,
+  SessionState,
+  Show,
+} from "../../preload/contract";
+
+export interface SessionOptions {
+  /** Bare JID of the account, e.g. alice@example.org. */
+  jid: string;
+  password: string;
+  /** "Connect server" override (like Pidgin's); without it the domain's SRV records decide. */
+  host?: string;
+  port?: number;
+  /** XEP-0368: TLS from the first byte instead of STARTTLS. */
+  directTls: boolean;
+  resource?: string;
+}
+
+export interface RosterChange {
+  upserted: RosterItem[];
+  removed: string[];
+  /** True when this change replaces the whole roster (initial fetch). */
+  reset: boolean;
+}
+
+export interface SessionEvents {
+  state: (state: SessionState) => void;
+  roster: (change: RosterChange) => void;
+  /** Contacts whose derived presence changed. */
+  presence: (contacts: ContactPresence[]) => void;
+  ownPresence: (presence: { show: Show; status: string }) => void;
+  message: (message: ChatMessage) => void;
+  subscriptionRequest: (jid: string) => void;
+  subscriptionRequestResolved: (jid: string) => void;
+}
+
+/**
+ * One account's connection and everything it knows. Pure Node: no Electron. Every failure a user can
+ * meet rejects with a WrenError carrying a readable message; nothing here throws asynchronously.
+ */
+export interface XmppSession {
+  readonly jid: string;
+  /** Connects, authenticates, fetches the roster and sends initial presence. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  state(): SessionState;
+  rosterItems(): RosterItem[];
+  contactPresences(): ContactPresence[];
+  subscriptionRequests(): string[];
+  ownPresence(): { show: Show; status: string };
+  setPresence(show: Show, status: string): Promise<void>;
+  addContact(jid: string, name?: string): Promise<void>;
+  approveSubscription(jid: string): Promise<void>;
+  denySubscription(jid: string): Promise<void>;
+  sendMessage(to: string, body: string): Promise<ChatMessage>;
+  /** Newest-last page of the conversation, strictly older than `before` when given. */
+  history(peer: string, before: number | undefined, limit: number): ChatMessage[];
+  on<E extends keyof SessionEvents>(event: E, listener: SessionEvents[E]): () => void;
+}
+
+export type CreateSession = (options: SessionOptions) => XmppSession;
