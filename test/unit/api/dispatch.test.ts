@@ -1,0 +1,86 @@
+import { describe, expect, it, vi } from "vitest";
+import { createDispatch, type Handlers } from "../../../main/api/dispatch";
+import { WrenError } from "../../../main/api/user-error";
+
+function handlers(overrides: Partial<Handlers> = {}): Handlers {
+  const unused = () => {
+    throw new Error("not expected in this test");
+  };
+  return {
+    snapshot: unused,
+    signIn: unused,
+    signOut: unused,
+    setPresence: unused,
+    addContact: unused,
+    approveSubscription: unused,
+    denySubscription: unused,
+    sendMessage: unused,
+    history: unused,
+    openExternal: unused,
+    ...overrides,
+  };
+}
+
+describe("createDispatch", () => {
+  it("runs the handler with parsed arguments and wraps the value", async () => {
+    const addContact = vi.fn(async () => undefined);
+    const dispatch = createDispatch(handlers({ addContact }));
+    const envelope = await dispatch("addContact", { jid: "  bob@example.org ", name: "Bob" });
+    expect(envelope).toEqual({ ok: true, value: undefined });
+    expect(addContact).toHaveBeenCalledWith({ jid: "bob@example.org", name: "Bob" });
+  });
+
+  it("refuses invalid arguments without calling the handler", async () => {
+    const sendMessage = vi.fn();
+    const dispatch = createDispatch(handlers({ sendMessage }));
+    const envelope = await dispatch("sendMessage", { to: "bob@example.org", body: "" });
+    expect(envelope.ok).toBe(false);
+    expect(!envelope.ok && envelope.error.code).toBe("invalid-argument");
+    expect(sendMessage).not.toHaveBeenCalled();
+  });
+
+  it("refuses unknown keys, so nothing unexpected reaches a handler", async () => {
+    const signOut = vi.fn();
+    const dispatch = createDispatch(handlers({ signOut }));
+    const envelope = await dispatch("signOut", { extra: true });
+    expect(envelope.ok).toBe(false);
+    expect(signOut).not.toHaveBeenCalled();
+  });
+
+  it("refuses a command the contract does not declare", async () => {
+    const dispatch = createDispatch(handlers());
+    const envelope = await dispatch("toString" as never, {});
+    expect(envelope).toEqual({ ok: false, error: { code: "invalid-argument", message: "Unknown command." } });
+  });
+
+  it("passes a WrenError's code and message through", async () => {
+    const dispatch = createDispatch(
+      handlers({
+        signOut: () => {
+          throw new WrenError("not-signed-in", "You are not signed in.");
+        },
+      }),
+    );
+    expect(await dispatch("signOut", {})).toEqual({
+      ok: false,
+      error: { code: "not-signed-in", message: "You are not signed in." },
+    });
+  });
+
+  it("hides a bug's details behind an internal error and reports it", async () => {
+    const onInternalError = vi.fn();
+    const dispatch = createDispatch(
+      handlers({
+        snapshot: () => {
+          throw new TypeError("cannot read x of undefined at /home/secret/path.ts");
+        },
+      }),
+      { onInternalError },
+    );
+    const envelope = await dispatch("snapshot", {});
+    expect(envelope.ok).toBe(false);
+    expect(!envelope.ok && envelope.error.code).toBe("internal");
+    expect(JSON.stringify(envelope)).not.toContain("secret");
+    expect(onInternalError).toHaveBeenCalledWith("snapshot", expect.any(TypeError));
+  });
+});

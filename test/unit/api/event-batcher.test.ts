@@ -1,0 +1,89 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { ContactPresence, RosterItem, WrenEvent } from "../../../preload/contract";
+import { createEventBatcher } from "../../../main/api/event-batcher";
+
+const presence = (jid: string, status: string): ContactPresence => ({
+  jid,
+  best: { resource: "r", show: "online", status, priority: 0 },
+  resourceCount: 1,
+});
+const item = (jid: string): RosterItem => ({
+  jid,
+  name: jid,
+  groups: [],
+  subscription: "both",
+  pendingOut: false,
+});
+
+describe("createEventBatcher", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("delivers a burst as one batch after the window", () => {
+    const deliver = vi.fn<(events: WrenEvent[]) => void>();
+    const batcher = createEventBatcher({ deliver, windowMs: 16 });
+    for (let i = 0; i < 5000; i++) batcher.push({ type: "presence", contacts: [presence(`c${i}@x`, "")] });
+    expect(deliver).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(16);
+    expect(deliver).toHaveBeenCalledTimes(1);
+    const [batch] = deliver.mock.calls[0]!;
+    expect(batch).toHaveLength(1);
+    expect(batch[0]!.type === "presence" && batch[0]!.contacts).toHaveLength(5000);
+  });
+
+  it("keeps only the latest presence of a contact within a batch", () => {
+    const deliver = vi.fn<(events: WrenEvent[]) => void>();
+    const batcher = createEventBatcher({ deliver });
+    batcher.push({ type: "presence", contacts: [presence("a@x", "first")] });
+    batcher.push({ type: "presence", contacts: [presence("b@x", "b")] });
+    batcher.push({ type: "presence", contacts: [presence("a@x", "second")] });
+    batcher.flush();
+    expect(deliver.mock.calls[0]![0]).toEqual([
+      { type: "presence", contacts: [presence("a@x", "second"), presence("b@x", "b")] },
+    ]);
+  });
+
+  it("keeps the order between kinds of events", () => {
+    const deliver = vi.fn<(events: WrenEvent[]) => void>();
+    const batcher = createEventBatcher({ deliver });
+    batcher.push({ type: "roster", upserted: [item("a@x")], removed: [], reset: true });
+    batcher.push({ type: "presence", contacts: [presence("a@x", "")] });
+    batcher.push({ type: "roster", upserted: [], removed: ["a@x"], reset: false });
+    batcher.flush();
+    expect(deliver.mock.calls[0]![0].map((event) => event.type)).toEqual([
+      "roster",
+      "presence",
+      "roster",
+    ]);
+  });
+
+  it("merges roster changes so a removal cancels an earlier upsert", () => {
+    const deliver = vi.fn<(events: WrenEvent[]) => void>();
+    const batcher = createEventBatcher({ deliver });
+    batcher.push({ type: "roster", upserted: [item("a@x")], removed: [], reset: false });
+    batcher.push({ type: "roster", upserted: [item("b@x")], removed: ["a@x"], reset: false });
+    batcher.flush();
+    expect(deliver.mock.calls[0]![0]).toEqual([
+      { type: "roster", upserted: [item("b@x")], removed: ["a@x"], reset: false },
+    ]);
+  });
+
+  it("does not mutate the arrays it was given", () => {
+    const deliver = vi.fn<(events: WrenEvent[]) => void>();
+    const batcher = createEventBatcher({ deliver });
+    const first = [presence("a@x", "")];
+    batcher.push({ type: "presence", contacts: first });
+    batcher.push({ type: "presence", contacts: [presence("b@x", "")] });
+    batcher.flush();
+    expect(first).toHaveLength(1);
+  });
+
+  it("delivers nothing after dispose", () => {
+    const deliver = vi.fn();
+    const batcher = createEventBatcher({ deliver });
+    batcher.push({ type: "subscription-request", jid: "a@x" });
+    batcher.dispose();
+    vi.advanceTimersByTime(100);
+    expect(deliver).not.toHaveBeenCalled();
+  });
+});
