@@ -12,6 +12,9 @@ export default defineConfig({
   preload: {
     build: {
       outDir: "out/preload",
+      // A sandboxed preload can require only electron and a few built-ins: bundle the contract's
+      // dependencies (zod) into it.
+      externalizeDeps: false,
       rollupOptions: {
         input: { index: resolve(__dirname, "preload/index.ts") },
         // A sandboxed preload cannot load ES modules.

@@ -6,6 +6,7 @@ import { commandNames, type CommandName, type WrenEvent } from "../../preload/co
 import type { PreviewRequest, PreviewServerMessage } from "../../preload/contract/preview-protocol";
 import { PREVIEW_BRIDGE_PATH } from "../../preload/contract/preview-protocol";
 import type { Dispatch } from "../api/dispatch";
+import { contentSecurityPolicy } from "../csp";
 import { readStaticFile } from "./static-files";
 
 export interface PreviewServerOptions {
@@ -140,17 +141,5 @@ async function serveStatic(
 
 /** The app's policy, plus the one WebSocket the preview bridge needs. */
 function previewCsp(origin: string): string {
-  const socket = origin.replace(/^http/, "ws");
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    "font-src 'self'",
-    `connect-src 'self' ${socket}`,
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-    "object-src 'none'",
-  ].join("; ");
+  return contentSecurityPolicy([origin.replace(/^http/, "ws")]);
 }

@@ -1,0 +1,4 @@
+import { configureLogging } from "../../../main/log";
+
+// Shell modules log refusals; keep test output readable. Tests that assert on logging set their own sink.
+configureLogging({ sinks: [] });
