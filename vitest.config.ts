@@ -1,8 +1,19 @@
 import { defineConfig } from "vitest/config";
+import { svelte } from "@sveltejs/vite-plugin-svelte";
+import { svelteTesting } from "@testing-library/svelte/vite";
 
 export default defineConfig({
   test: {
     projects: [
+      {
+        plugins: [svelte(), svelteTesting()],
+        test: {
+          name: "renderer",
+          include: ["test/renderer/**/*.test.ts"],
+          environment: "jsdom",
+          setupFiles: ["test/renderer/setup.ts"],
+        },
+      },
       {
         test: {
           name: "unit",

@@ -53,7 +53,9 @@ export function connectPreviewBridge(location: Location): Promise<WrenApi> {
     ...Object.fromEntries(commandNames.map((name) => [name, (args: unknown) => call(name, args)])),
     onEvents(listener: (events: WrenEvent[]) => void) {
       listeners.add(listener);
-      return () => listeners.delete(listener);
+      return () => {
+        listeners.delete(listener);
+      };
     },
   } as WrenApi;
 
