@@ -1,0 +1,383 @@
+import { randomBytes } from "node:crypto";
+import type { Client, Element } from "@xmpp/client";
+import type {
+  ChatMessage,
+  ConnectionState,
+  ContactPresence,
+  RosterItem,
+  SessionState,
+  Show,
+  UserError,
+} from "../../preload/contract";
+import { WrenError } from "../api/user-error";
+import type { SessionEvents, SessionOptions, XmppSession } from "./session-api";
+import { Chat } from "./chat";
+import { createClient, destroySocket } from "./connection";
+import { tripwire, withDeadline } from "./deadline";
+import { Emitter } from "./emitter";
+import { resolveEndpoints } from "./endpoints";
+import {
+  connectionLostError,
+  isWorthAnotherAddress,
+  startTimeoutError,
+  tlsRequiredError,
+  toWrenError,
+} from "./errors";
+import { parseJid, requireBareJid, toBareJid, type JidParts } from "./jid";
+import type { Outbox } from "./outbox";
+import { PresenceBook } from "./presence";
+import { Roster } from "./roster";
+import { NS_ROSTER } from "./stanzas/namespaces";
+import { buildPresence, parsePresence } from "./stanzas/presence";
+
+/** connect + TLS + SASL + bind + roster + initial presence must finish within this. */
+export const START_TIMEOUT_MS = 20_000;
+const STOP_TIMEOUT_MS = 3_000;
+const REQUEST_TIMEOUT_MS = 15_000;
+const MAX_BODY = 100_000;
+const MAX_STATUS = 1024;
+
+export function createSession(options: SessionOptions): XmppSession {
+  return new Session(options);
+}
+
+class Session implements XmppSession {
+  readonly jid: string;
+  readonly #account: JidParts;
+  readonly #options: SessionOptions;
+  readonly #resource: string;
+  readonly #events = new Emitter<SessionEvents>();
+  readonly #roster: Roster;
+  readonly #presence: PresenceBook;
+  readonly #chat: Chat;
+
+  #state: SessionState;
+  #own: { show: Show; status: string } = { show: "online", status: "" };
+  /** The live connection; handlers of any other entity are stale and do nothing. */
+  #entity: Client | null = null;
+  /** Bumped by every start() and stop(), so an older sign-in notices it was superseded. */
+  #generation = 0;
+
+  constructor(options: SessionOptions) {
+    this.jid = requireBareJid(options.jid);
+    this.#account = parseJid(this.jid) as JidParts;
+    if (!this.#account.local) {
+      throw new WrenError("invalid-argument", "Enter an address like name@example.org.");
+    }
+    if (!options.password) throw new WrenError("invalid-argument", "Enter your password.");
+    this.#options = options;
+    this.#resource = options.resource || `wren-${randomBytes(4).toString("hex")}`;
+    this.#state = { state: "offline", jid: this.jid, error: null };
+
+    const outbox = () => this.#outbox();
+    this.#roster = new Roster({
+      account: this.jid,
+      outbox,
+      onChange: (change) => this.#events.emit("roster", change),
+      onRequest: (jid) => this.#events.emit("subscriptionRequest", jid),
+      onRequestResolved: (jid) => this.#events.emit("subscriptionRequestResolved", jid),
+    });
+    this.#presence = new PresenceBook(this.jid);
+    this.#chat = new Chat({
+      outbox,
+      onMessage: (message) => this.#events.emit("message", message),
+    });
+  }
+
+  on<E extends keyof SessionEvents>(event: E, listener: SessionEvents[E]): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  state(): SessionState {
+    return { ...this.#state, error: this.#state.error && { ...this.#state.error } };
+  }
+
+  rosterItems(): RosterItem[] {
+    return this.#roster.items().map((item) => ({ ...item, groups: [...item.groups] }));
+  }
+
+  contactPresences(): ContactPresence[] {
+    return this.#presence.all();
+  }
+
+  subscriptionRequests(): string[] {
+    return this.#roster.requests();
+  }
+
+  ownPresence(): { show: Show; status: string } {
+    return { ...this.#own };
+  }
+
+  async start(): Promise<void> {
+    const current = this.#state.state;
+    if (current === "connecting" || current === "online") {
+      throw new WrenError("already-signed-in", `${this.jid} is already signed in.`);
+    }
+    const generation = ++this.#generation;
+    this.#setState("connecting", null);
+    this.#roster.clearRequests();
+
+    try {
+      await withDeadline(this.#connect(generation), START_TIMEOUT_MS, () =>
+        startTimeoutError(this.#account.domain, START_TIMEOUT_MS / 1000),
+      );
+      this.#assertCurrent(generation);
+      this.#setState("online", null);
+    } catch (error) {
+      if (generation !== this.#generation) {
+        throw new WrenError("not-signed-in", "Signing in was cancelled.");
+      }
+      const failure = toWrenError(error, { domain: this.#account.domain });
+      this.#generation++; // after a timeout, the attempt may still be running: make it stop there
+      this.#abandon();
+      this.#setState("error", failure.toUserError());
+      throw failure;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#generation++;
+    const entity = this.#entity;
+    this.#entity = null;
+    if (entity) {
+      try {
+        await withDeadline(entity.stop(), STOP_TIMEOUT_MS, () => new Error("stop timed out"));
+      } catch {
+        // Closing politely failed; the socket is dropped below either way.
+      } finally {
+        destroySocket(entity);
+      }
+    }
+    this.#forgetPresence();
+    this.#setState("offline", null);
+  }
+
+  async setPresence(show: Show, status: string): Promise<void> {
+    this.#own = { show, status: status.slice(0, MAX_STATUS) };
+    this.#events.emit("ownPresence", this.ownPresence());
+    // Offline, it is remembered and becomes the initial presence of the next sign-in.
+    if (this.#entity && this.#state.state === "online") {
+      await this.#command(() => this.#outbox().send(buildPresence(show, this.#own.status)));
+    }
+  }
+
+  async addContact(jid: string, name?: string): Promise<void> {
+    const bare = requireBareJid(jid);
+    if (bare === this.jid) {
+      throw new WrenError("invalid-argument", "That is your own address.");
+    }
+    await this.#command(() => this.#roster.add(bare, name?.trim() || undefined));
+  }
+
+  async approveSubscription(jid: string): Promise<void> {
+    const bare = requireBareJid(jid);
+    await this.#command(() => this.#roster.approve(bare));
+  }
+
+  async denySubscription(jid: string): Promise<void> {
+    const bare = requireBareJid(jid);
+    await this.#command(() => this.#roster.deny(bare));
+  }
+
+  async sendMessage(to: string, body: string): Promise<ChatMessage> {
+    const target = parseJid(to.trim());
+    const peer = toBareJid(to.trim());
+    if (!target || !peer) {
+      throw new WrenError("invalid-argument", `“${to}” is not an address like name@example.org.`);
+    }
+    if (body.length === 0 || body.length > MAX_BODY) {
+      throw new WrenError(
+        "invalid-argument",
+        "A message must have between 1 and 100,000 characters.",
+      );
+    }
+    const address = target.resource ? `${peer}/${target.resource}` : peer;
+    return this.#command(() => this.#chat.send(address, peer, body));
+  }
+
+  history(peer: string, before: number | undefined, limit: number): ChatMessage[] {
+    return this.#chat.history(toBareJid(peer) ?? peer, before, limit);
+  }
+
+  // ---- connecting -------------------------------------------------------------------------
+
+  async #connect(generation: number): Promise<void> {
+    const { host, port, directTls } = this.#options;
+    const services = await resolveEndpoints({
+      domain: this.#account.domain,
+      host,
+      port,
+      directTls,
+    });
+    let last: WrenError | null = null;
+    for (const service of services) {
+      this.#assertCurrent(generation);
+      try {
+        await this.#connectTo(service, generation);
+        return;
+      } catch (error) {
+        this.#assertCurrent(generation);
+        this.#abandon();
+        last = toWrenError(error, { domain: this.#account.domain, host: hostOf(service) });
+        if (!isWorthAnotherAddress(last)) throw last;
+      }
+    }
+    throw last ?? connectionLostError();
+  }
+
+  async #connectTo(service: string, generation: number): Promise<void> {
+    const failed = tripwire();
+    const entity = createClient({
+      local: this.#account.local,
+      domain: this.#account.domain,
+      password: this.#options.password,
+      resource: this.#resource,
+      service,
+      onInsecure: failed.trip,
+    });
+    this.#entity = entity;
+    this.#listen(entity, failed.trip);
+
+    // Each step also ends the attempt when it fails, or when stop()/start() superseded it meanwhile.
+    const step = async <T>(work: Promise<T>) => {
+      const result = await Promise.race([work, failed.promise]);
+      this.#assertCurrent(generation);
+      return result;
+    };
+    // entity.start() would do these three, but it creates its "online" promise before opening the
+    // stream and leaves it unhandled when the stream fails early; failures reach us via `failed`.
+    const online = new Promise<void>((resolve) => entity.once("online", () => resolve()));
+    await step(entity.connect(service));
+    await step(entity.open({ domain: this.#account.domain }));
+    await step(online);
+    if (!entity.isSecure()) throw tlsRequiredError(this.#account.domain);
+    await step(this.#roster.fetch());
+    await step(entity.send(buildPresence(this.#own.show, this.#own.status)));
+  }
+
+  /** Wires one entity. Every handler first checks that the entity is still the live one. */
+  #listen(entity: Client, failStart: (error: unknown) => void): void {
+    const live = () => entity === this.#entity;
+    let lastError: unknown = null;
+
+    // Always listening: an 'error' event without a listener would crash the process.
+    entity.on("error", (error: unknown) => {
+      if (!live()) return;
+      if (this.#state.state === "connecting") return failStart(error);
+      lastError = error;
+      if (isStreamError(error)) this.#lose(entity, toWrenError(error, this.#errorContext()));
+    });
+
+    // Deferred a turn: when the server sends an error and closes at once, the error (say a
+    // STARTTLS <failure/>, handled in a promise chain) is the better explanation, so let it land.
+    const onClosed = () =>
+      setImmediate(() => {
+        if (!live()) return;
+        const error = lastError
+          ? toWrenError(lastError, this.#errorContext())
+          : connectionLostError();
+        if (this.#state.state === "connecting") failStart(error);
+        else this.#lose(entity, error);
+      });
+    entity.on("close", onClosed);
+    entity.on("disconnect", onClosed);
+
+    entity.on("stanza", (stanza: Element) => {
+      if (!live()) return;
+      try {
+        this.#onStanza(stanza);
+      } catch {
+        // A stanza we fail to handle must not take the connection down.
+      }
+    });
+
+    // Roster pushes. Returning nothing makes xmpp.js answer <service-unavailable/>, which is what
+    // a push from anyone but our own server gets (RFC 6121 §2.1.6).
+    entity.iqCallee.set(NS_ROSTER, "query", (ctx) =>
+      live() && this.#roster.handlePush(ctx.stanza) ? true : undefined,
+    );
+  }
+
+  #onStanza(stanza: Element): void {
+    if (stanza.is("message")) {
+      this.#chat.handleMessage(stanza);
+      return;
+    }
+    if (!stanza.is("presence")) return;
+    const update = parsePresence(stanza);
+    if (!update) return;
+    if (update.kind === "subscription") {
+      this.#roster.handleSubscription(update.jid, update.type);
+      return;
+    }
+    const changed = this.#presence.apply(update);
+    if (changed) this.#events.emit("presence", [changed]);
+  }
+
+  /** The connection died while online. */
+  #lose(entity: Client, error: WrenError): void {
+    if (entity !== this.#entity || this.#state.state !== "online") return;
+    this.#abandon();
+    this.#forgetPresence();
+    this.#setState("error", error.toUserError());
+  }
+
+  /** Drops the live connection at once. Its handlers go quiet; its 'error' listener stays. */
+  #abandon(): void {
+    const entity = this.#entity;
+    this.#entity = null;
+    if (entity) destroySocket(entity);
+  }
+
+  #forgetPresence(): void {
+    const offline = this.#presence.clear();
+    if (offline.length > 0) this.#events.emit("presence", offline);
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------
+
+  #outbox(): Outbox {
+    const entity = this.#entity;
+    if (!entity) throw new WrenError("not-signed-in", "Sign in first.");
+    return {
+      send: (stanza) => entity.send(stanza),
+      request: (iq) => entity.iqCaller.request(iq, REQUEST_TIMEOUT_MS),
+    };
+  }
+
+  async #command<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#state.state !== "online") throw new WrenError("not-signed-in", "Sign in first.");
+    try {
+      return await work();
+    } catch (error) {
+      throw toWrenError(error, this.#errorContext());
+    }
+  }
+
+  #errorContext() {
+    return { domain: this.#account.domain };
+  }
+
+  #assertCurrent(generation: number): void {
+    if (generation !== this.#generation) {
+      throw new WrenError("not-signed-in", "Signing in was cancelled.");
+    }
+  }
+
+  #setState(state: ConnectionState, error: UserError | null): void {
+    this.#state = { state, jid: this.jid, error };
+    this.#events.emit("state", this.state());
+  }
+}
+
+function isStreamError(error: unknown): boolean {
+  return error instanceof Error && error.name === "StreamError";
+}
+
+function hostOf(service: string): string {
+  try {
+    return new URL(service).hostname.replace(/^\[|\]$/g, "");
+  } catch {
+    return service;
+  }
+}

@@ -1,0 +1,3 @@
+export const NS_ROSTER = "jabber:iq:roster";
+export const NS_DELAY = "urn:xmpp:delay";
+export const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";

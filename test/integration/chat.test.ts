@@ -1,0 +1,153 @@
+import { client, xml, type Client, type Element } from "@xmpp/client";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { ChatMessage } from "../../preload/contract";
+import type { XmppSession } from "../../main/core/session-api";
+import { eventually, nextEvent, sessionFor, sessionPool } from "./helpers";
+import { registerAccount, type TestAccount } from "./setup/accounts";
+
+const server = inject("xmpp");
+const pool = sessionPool();
+
+function collect(session: XmppSession): ChatMessage[] {
+  const messages: ChatMessage[] = [];
+  session.on("message", (message) => messages.push(message));
+  return messages;
+}
+
+describe("one-to-one chat", () => {
+  let alice: TestAccount;
+  let bob: TestAccount;
+  let a: XmppSession;
+  let b: XmppSession;
+
+  beforeAll(async () => {
+    alice = await registerAccount(server.configPath);
+    bob = await registerAccount(server.configPath);
+    a = await pool.signIn(alice, { resource: "desk" });
+    b = await pool.signIn(bob);
+  });
+  afterAll(() => pool.stopAll());
+
+  it("delivers messages both ways, in order, between people who are not contacts", async () => {
+    const atBob = collect(b);
+    const atAlice = collect(a);
+    const outgoing = ["one", "two", "three", "four", "<b>five</b> & more"];
+
+    const sent: ChatMessage[] = [];
+    for (const body of outgoing) sent.push(await a.sendMessage(bob.jid, body));
+    await eventually(() => atBob.length === outgoing.length, "Bob to receive 5 messages");
+
+    expect(b.rosterItems()).toEqual([]); // Alice is an unknown sender to Bob
+    expect(atBob.map((m) => m.body)).toEqual(outgoing);
+    expect(atBob.every((m) => m.peer === alice.jid && m.direction === "in" && !m.delayed)).toBe(
+      true,
+    );
+    expect(atBob.map((m) => m.id)).toEqual(sent.map((m) => m.id));
+    expect(new Set(sent.map((m) => m.id)).size).toBe(outgoing.length);
+
+    const replies = ["six", "seven", "eight"];
+    for (const body of replies) await b.sendMessage(alice.jid, body);
+    await eventually(() => atAlice.length === replies.length, "Alice to receive 3 replies");
+    expect(atAlice.map((m) => m.body)).toEqual(replies);
+
+    const history = a.history(bob.jid, undefined, 100);
+    expect(history.map((m) => [m.direction, m.body])).toEqual([
+      ...outgoing.map((body) => ["out", body]),
+      ...replies.map((body) => ["in", body]),
+    ]);
+    expect(a.history(bob.jid, undefined, 2).map((m) => m.body)).toEqual(["seven", "eight"]);
+    expect(b.history(alice.jid, undefined, 100).map((m) => m.body)).toEqual([
+      ...outgoing,
+      ...replies,
+    ]);
+  });
+
+  it("shows what a raw stranger sends, but not errors or bodiless messages, and ignores forged roster pushes", async () => {
+    const mallory = await registerAccount(server.configPath);
+    const raw = await rawClient(mallory);
+    const atAlice = collect(a);
+    try {
+      await raw.send(
+        xml("message", { to: `${alice.jid}/desk`, type: "error" }, xml("body", {}, "error body")),
+      );
+      await raw.send(
+        xml(
+          "message",
+          { to: alice.jid, type: "chat" },
+          xml("active", { xmlns: "http://jabber.org/protocol/chatstates" }),
+        ),
+      );
+      await raw.send(
+        xml("message", { to: alice.jid, type: "groupchat" }, xml("body", {}, "not a 1:1")),
+      );
+      // A forged roster push, aimed at Alice's full JID: it must be refused and change nothing.
+      const answer = await raw.iqCaller
+        .request(
+          xml(
+            "iq",
+            { type: "set", to: `${alice.jid}/desk` },
+            xml(
+              "query",
+              { xmlns: "jabber:iq:roster" },
+              xml("item", { jid: mallory.jid, subscription: "both", name: "Trusted friend" }),
+            ),
+          ),
+        )
+        .then(
+          () => "result",
+          (error: { condition?: string }) => error.condition ?? "error",
+        );
+      expect(answer).toBe("service-unavailable");
+      expect(a.rosterItems().some((item) => item.jid === mallory.jid)).toBe(false);
+
+      // No type at all means "normal": shown like a chat message.
+      await raw.send(xml("message", { to: alice.jid }, xml("body", {}, "hello from a stranger")));
+      await eventually(() => atAlice.length > 0, "the stranger's message");
+      expect(atAlice).toEqual([
+        expect.objectContaining({
+          peer: mallory.jid,
+          direction: "in",
+          body: "hello from a stranger",
+          delayed: false,
+        }),
+      ]);
+    } finally {
+      await raw.stop().catch(() => {});
+    }
+  });
+
+  it("delivers offline messages with the server's delay stamp as their time", async () => {
+    const carol = await registerAccount(server.configPath);
+    const sentAt = Date.now();
+    await a.sendMessage(carol.jid, "while you were away");
+    // Let local time move well past the stamp, so a fallback to receive time would show.
+    await new Promise((done) => setTimeout(done, 1_200));
+
+    const c = pool.track(sessionFor(carol));
+    const received = nextEvent(c, "message", (message) => message.body === "while you were away");
+    await c.start();
+    const [message] = await received;
+
+    expect(message.delayed).toBe(true);
+    expect(message.peer).toBe(alice.jid);
+    expect(message.timestamp).toBeGreaterThan(sentAt - 1_000);
+    expect(message.timestamp).toBeLessThan(sentAt + 1_000);
+  });
+});
+
+async function rawClient(
+  account: TestAccount,
+): Promise<Client & { iqCaller: { request(el: Element): Promise<Element> } }> {
+  const [username] = account.jid.split("@");
+  const raw = client({
+    service: `xmpp://${server.host}:${server.c2sPort}`,
+    domain: server.domain,
+    username,
+    password: account.password,
+  });
+  raw.reconnect.stop();
+  raw.on("error", () => {});
+  await raw.start();
+  await raw.send(xml("presence"));
+  return raw;
+}

@@ -1,0 +1,39 @@
+-- Prosody for Wren's integration and e2e tests. global-setup.ts replaces the {{…}} placeholders and
+-- runs it from a scratch folder under test-output/. Never a system service; loopback only.
+
+run_as_root = true
+pidfile = "{{DIR}}/prosody.pid"
+data_path = "{{DIR}}/data"
+certificates = "{{DIR}}/certs"
+log = { { levels = { min = "info" }, to = "file", filename = "{{DIR}}/prosody.log" } }
+
+interfaces = { "127.0.0.1" }
+local_interfaces = { "127.0.0.1" }
+c2s_ports = { {{C2S_PORT}} }
+c2s_direct_tls_ports = { {{DIRECT_TLS_PORT}} }
+c2s_require_encryption = true
+allow_registration = false
+
+admins = { }
+authentication = "internal_hashed"
+storage = "internal"
+
+modules_enabled = {
+  "roster"; "saslauth"; "tls"; "disco"; "ping"; "posix"; "offline"; "admin_shell";
+}
+modules_disabled = { "s2s" }
+
+ssl = {
+  certificate = "{{CERT}}";
+  key = "{{KEY}}";
+}
+c2s_direct_tls_ssl = {
+  certificate = "{{CERT}}";
+  key = "{{KEY}}";
+}
+
+VirtualHost "localhost"
+
+-- Served by this Prosody but deliberately NOT named in the test certificate: signing in to it must
+-- fail with "certificate-invalid", over STARTTLS and direct TLS alike.
+VirtualHost "uncertified.localhost"

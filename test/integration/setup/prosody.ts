@@ -1,0 +1,139 @@
+import { execFile, spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { connect, createServer } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import type { TestCertificates } from "../../setup/certs";
+
+const run = promisify(execFile);
+const TEMPLATE = join(dirname(fileURLToPath(import.meta.url)), "prosody.cfg.lua");
+
+export interface RunningProsody {
+  dir: string;
+  configPath: string;
+  c2sPort: number;
+  directTlsPort: number;
+  stop(): Promise<void>;
+}
+
+/** Starts a private Prosody on free loopback ports and waits until both c2s ports accept. */
+export async function startProsody(
+  certs: TestCertificates,
+  parent = "test-output/prosody",
+): Promise<RunningProsody> {
+  const dir = resolve(parent, `run-${process.pid}-${Date.now()}`);
+  mkdirSync(join(dir, "data"), { recursive: true });
+  mkdirSync(join(dir, "certs"));
+  const [c2sPort = 0, directTlsPort = 0] = await freePorts(2);
+  const configPath = join(dir, "prosody.cfg.lua");
+  const values: Record<string, string> = {
+    DIR: dir,
+    C2S_PORT: String(c2sPort),
+    DIRECT_TLS_PORT: String(directTlsPort),
+    CERT: certs.certPath,
+    KEY: certs.keyPath,
+  };
+  const config = readFileSync(TEMPLATE, "utf8").replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`prosody.cfg.lua: unknown placeholder ${name}`);
+    return value;
+  });
+  writeFileSync(configPath, config);
+
+  // -D daemonizes; the parent exits once the daemon forked. Ports open shortly after.
+  await new Promise<void>((done, fail) => {
+    const child = spawn("prosody", ["--config", configPath, "-D"], { stdio: "ignore" });
+    child.on("error", fail);
+    child.on("exit", (code) =>
+      code === 0 ? done() : fail(new Error(`prosody exited with ${code}; see ${dir}/prosody.log`)),
+    );
+  });
+
+  const pidFile = join(dir, "prosody.pid");
+  const stop = async () => {
+    const pid = readPid(pidFile);
+    if (pid === null) return;
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      return;
+    }
+    for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(50);
+    if (isAlive(pid)) process.kill(pid, "SIGKILL");
+  };
+
+  try {
+    await waitForPort(c2sPort);
+    await waitForPort(directTlsPort);
+  } catch (error) {
+    await stop();
+    throw new Error(`Prosody did not start; see ${dir}/prosody.log`, { cause: error });
+  }
+  return { dir, configPath, c2sPort, directTlsPort, stop };
+}
+
+export async function prosodyctl(configPath: string, ...args: string[]): Promise<string> {
+  const { stdout } = await run("prosodyctl", ["--config", configPath, ...args], {
+    timeout: 20_000,
+  });
+  return stdout;
+}
+
+/** Ports that were free a moment ago (the OS picks; we close and hand them to Prosody). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((done, fail) => {
+          const server = createServer();
+          server.on("error", fail);
+          server.listen(0, "127.0.0.1", () => done(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => (server.address() as { port: number }).port);
+  await Promise.all(servers.map((server) => new Promise((done) => server.close(done))));
+  return ports;
+}
+
+async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((done) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.destroy();
+        done(true);
+      });
+      socket.once("error", () => done(false));
+    });
+    if (open) return;
+    if (Date.now() > until) throw new Error(`port ${port} did not open`);
+    await sleep(50);
+  }
+}
+
+function readPid(file: string): number | null {
+  if (!existsSync(file)) return null;
+  const pid = Number(readFileSync(file, "utf8").trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}
+
+export function removeRunDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { resolveEndpoints } from "../../../main/core/endpoints";
+
+const noSrv = async () => {
+  throw Object.assign(new Error("queryNotFound"), { code: "ENOTFOUND" });
+};
+const srv =
+  (...records: [string, number, number, number][]) =>
+  async (name: string) => {
+    srv.asked.push(name);
+    return records.map(([target, port, priority, weight]) => ({
+      name: target,
+      port,
+      priority,
+      weight,
+    }));
+  };
+srv.asked = [] as string[];
+
+describe("resolveEndpoints", () => {
+  it("uses the host override, with the default port of the chosen kind", async () => {
+    expect(
+      await resolveEndpoints({ domain: "example.org", host: "10.0.0.1", directTls: false }, noSrv),
+    ).toEqual(["xmpp://10.0.0.1:5222"]);
+    expect(
+      await resolveEndpoints(
+        { domain: "example.org", host: "chat.example.net", port: 443, directTls: true },
+        noSrv,
+      ),
+    ).toEqual(["xmpps://chat.example.net:443"]);
+    expect(
+      await resolveEndpoints({ domain: "example.org", host: "::1", directTls: true }, noSrv),
+    ).toEqual(["xmpps://[::1]:5223"]);
+  });
+
+  it("asks for the SRV records of the chosen kind only, best first", async () => {
+    srv.asked.length = 0;
+    const lookup = srv(
+      ["b.example.org.", 5223, 10, 0],
+      ["a.example.org", 5224, 5, 0],
+      ["c.example.org", 5225, 10, 50],
+    );
+    expect(await resolveEndpoints({ domain: "example.org", directTls: true }, lookup)).toEqual([
+      "xmpps://a.example.org:5224",
+      "xmpps://c.example.org:5225",
+      "xmpps://b.example.org:5223",
+    ]);
+    expect(srv.asked).toEqual(["_xmpps-client._tcp.example.org"]);
+
+    srv.asked.length = 0;
+    const plain = await resolveEndpoints(
+      { domain: "example.org", directTls: false },
+      srv(["x.example.org", 5222, 0, 0]),
+    );
+    expect(plain).toEqual(["xmpp://x.example.org:5222"]);
+    expect(srv.asked).toEqual(["_xmpp-client._tcp.example.org"]);
+  });
+
+  it("falls back to the domain when there are no SRV records", async () => {
+    expect(await resolveEndpoints({ domain: "example.org", directTls: false }, noSrv)).toEqual([
+      "xmpp://example.org:5222",
+    ]);
+    expect(
+      await resolveEndpoints({ domain: "example.org", directTls: true }, srv([".", 0, 0, 0])),
+    ).toEqual(["xmpps://example.org:5223"]);
+  });
+
+  it("never offers a plaintext (STARTTLS) address to a direct-TLS account", async () => {
+    const lookup = srv(["a.example.org", 5222, 0, 0]);
+    const endpoints = await resolveEndpoints({ domain: "example.org", directTls: true }, lookup);
+    expect(endpoints.every((uri) => uri.startsWith("xmpps://"))).toBe(true);
+  });
+});
