@@ -17,7 +17,11 @@ export async function startPreview(): Promise<PreviewProcess> {
   const child = spawn(
     process.execPath,
     [resolve(root, "node_modules/tsx/dist/cli.mjs"), resolve(root, "main/preview/cli.ts")],
-    { cwd: root, env: { ...process.env, PREVIEW_PORT: "0", WREN_DATA_DIR: dataDir }, stdio: "pipe" },
+    {
+      cwd: root,
+      env: { ...process.env, PREVIEW_PORT: "0", WREN_DATA_DIR: dataDir },
+      stdio: "pipe",
+    },
   );
   let output = "";
   child.stderr.on("data", (chunk) => (output += String(chunk)));

@@ -1,0 +1,132 @@
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { registerAccount, type TestAccount } from "../integration/setup/accounts";
+import { eventually, nextEvent, sessionPool } from "../integration/helpers";
+import type { XmppSession } from "../../main/core/session-api";
+import { launchChromium } from "./browser";
+import { startPreview, type PreviewProcess } from "./preview-process";
+
+// The whole path a person takes: the built UI in Chromium, the preview host, the real core, a real
+// Prosody, and a second real client on the other end.
+
+const screenshots = resolve(import.meta.dirname, "../../test-output/e2e");
+
+describe("the preview in Chromium against a real Prosody", () => {
+  const server = inject("xmpp");
+  const pool = sessionPool();
+  let preview: PreviewProcess;
+  let browser: Browser;
+  let page: Page;
+  let alice: TestAccount;
+  let bob: TestAccount;
+  let bobSession: XmppSession;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(screenshots, { recursive: true });
+    alice = await registerAccount(server.configPath);
+    bob = await registerAccount(server.configPath);
+    bobSession = await pool.signIn(bob);
+    [preview, browser] = await Promise.all([startPreview(), launchChromium()]);
+    page = await browser.newPage({ viewport: { width: 1200, height: 780 } });
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    page.on("console", (message) => {
+      if (message.type() === "error") pageErrors.push(message.text());
+    });
+    await page.goto(preview.url);
+  });
+
+  afterAll(async () => {
+    await page?.screenshot({ path: resolve(screenshots, "last-state.png") }).catch(() => {});
+    await browser?.close();
+    await preview?.stop();
+    await pool.stopAll();
+  });
+
+  it("shows a readable error for a wrong password and keeps the address", async () => {
+    await signIn(page, alice.jid, "not-the-password");
+    await expect
+      .poll(() => page.getByRole("alert").textContent(), { timeout: 20_000 })
+      .toMatch(/password/i);
+    expect(await page.getByLabel("Address", { exact: true }).inputValue()).toBe(alice.jid);
+    expect(await page.getByLabel("Password").inputValue()).toBe("");
+  });
+
+  it("signs in, adds a contact, and sees them online once they approve", async () => {
+    const requested = nextEvent(bobSession, "subscriptionRequest", (jid) => jid === alice.jid);
+    requested.catch(() => {}); // awaited below; a failure before then must not go unhandled
+    await signIn(page, alice.jid, alice.password);
+    await page.getByRole("button", { name: "Add contact" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Address", { exact: true }).fill(bob.jid);
+    await dialog.getByLabel(/Name/).fill("Bob Builder");
+    await dialog.getByRole("button", { name: "Add contact" }).click();
+
+    // Bob approves (and, as clients do, asks back); Alice approves Bob's request in the UI.
+    await requested;
+    await bobSession.approveSubscription(alice.jid);
+    await page.getByRole("button", { name: `Approve request from ${bob.jid}` }).click();
+
+    const bobRow = page.getByRole("option", { name: /Bob Builder/ });
+    await expect.poll(() => bobRow.textContent(), { timeout: 20_000 }).toContain("Bob Builder");
+    await bobSession.setPresence("away", "Out for lunch");
+    await expect.poll(() => bobRow.textContent(), { timeout: 20_000 }).toContain("Out for lunch");
+  });
+
+  it("exchanges messages both ways", async () => {
+    await page.getByRole("option", { name: /Bob Builder/ }).click();
+    const composer = page.getByRole("textbox", { name: /Message to/ });
+    await expect.poll(() => composer.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    const received = nextEvent(bobSession, "message", (message) =>
+      message.body.includes("Hello Bob"),
+    );
+    await composer.fill("Hello Bob <b>not bold</b>");
+    await composer.press("Enter");
+    const [message] = await received;
+    expect(message).toMatchObject({
+      peer: alice.jid,
+      direction: "in",
+      body: "Hello Bob <b>not bold</b>",
+    });
+    expect(await composer.inputValue()).toBe("");
+
+    await bobSession.sendMessage(alice.jid, "Hi Alice! Line one\nline two");
+    const log = page.getByRole("log");
+    await expect.poll(() => log.textContent(), { timeout: 10_000 }).toContain("Hi Alice! Line one");
+    // Remote text stays text: the markup Alice typed is shown literally, not as an element.
+    expect(await log.textContent()).toContain("<b>not bold</b>");
+    expect(await log.locator("b").count()).toBe(0);
+
+    const texts = await log.getByText(/Hello Bob|Hi Alice/).allTextContents();
+    expect(texts.findIndex((t) => t.includes("Hello Bob"))).toBeLessThan(
+      texts.findIndex((t) => t.includes("Hi Alice")),
+    );
+    await page.screenshot({ path: resolve(screenshots, "chat.png") });
+  });
+
+  it("sends nothing twice and reports no errors in the page", async () => {
+    await eventually(
+      () => bobSession.history(alice.jid, undefined, 50).length === 2,
+      "two messages",
+    );
+    expect(bobSession.history(alice.jid, undefined, 50).map((m) => m.direction)).toEqual([
+      "in",
+      "out",
+    ]);
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+async function signIn(page: Page, jid: string, password: string) {
+  const server = inject("xmpp");
+  await page.getByLabel("Address", { exact: true }).fill(jid);
+  await page.getByLabel("Password").fill(password);
+  const advanced = page.getByText("Advanced");
+  if (!(await page.getByLabel("Server host").isVisible())) await advanced.click();
+  await page.getByLabel("Server host").fill(server.host);
+  await page.getByLabel("Port", { exact: true }).fill(String(server.c2sPort));
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
