@@ -3,7 +3,24 @@ import tseslint from "typescript-eslint";
 import svelte from "eslint-plugin-svelte";
 import globals from "globals";
 
-const nodeBuiltins = ["node:*", "fs", "path", "os", "net", "tls", "child_process", "crypto", "http", "https", "dns", "stream", "events", "url", "util", "worker_threads"];
+const nodeBuiltins = [
+  "node:*",
+  "fs",
+  "path",
+  "os",
+  "net",
+  "tls",
+  "child_process",
+  "crypto",
+  "http",
+  "https",
+  "dns",
+  "stream",
+  "events",
+  "url",
+  "util",
+  "worker_threads",
+];
 
 export default tseslint.config(
   { ignores: ["node_modules/", "out/", "dist/", "test-output/", ".tools/"] },
@@ -13,13 +30,18 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
       "@typescript-eslint/consistent-type-imports": "error",
     },
   },
   {
     files: ["**/*.svelte", "**/*.svelte.ts"],
-    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: [".svelte"] } },
+    languageOptions: {
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: [".svelte"] },
+    },
   },
   // Process boundaries. The XMPP core, the API it serves and the preview host are pure Node: they
   // must run and be tested without Electron.
@@ -28,7 +50,14 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { paths: [{ name: "electron", message: "main/core, main/api and main/preview must not depend on Electron." }] },
+        {
+          paths: [
+            {
+              name: "electron",
+              message: "main/core, main/api and main/preview must not depend on Electron.",
+            },
+          ],
+        },
       ],
     },
   },
@@ -40,10 +69,15 @@ export default tseslint.config(
       "no-restricted-imports": [
         "error",
         {
-          paths: [{ name: "electron", message: "The renderer talks to main only through window.wren." }],
+          paths: [
+            { name: "electron", message: "The renderer talks to main only through window.wren." },
+          ],
           patterns: [
             { group: nodeBuiltins, message: "The renderer may not use Node built-ins." },
-            { group: ["**/main/**", "../main/*", "../../main/*"], message: "The renderer may not import main's modules." },
+            {
+              group: ["**/main/**", "../main/*", "../../main/*"],
+              message: "The renderer may not import main's modules.",
+            },
           ],
         },
       ],

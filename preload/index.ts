@@ -1,10 +1,19 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from "electron";
-import { commandChannel, commandNames, EVENTS_CHANNEL, type WrenApi, type WrenEvent } from "./contract";
+import {
+  commandChannel,
+  commandNames,
+  EVENTS_CHANNEL,
+  type WrenApi,
+  type WrenEvent,
+} from "./contract";
 
 // One function per command, generated from the contract so no channel name is written twice.
 // The renderer gets no generic invoke/send: it can only call what the contract declares.
 const commandFunctions = Object.fromEntries(
-  commandNames.map((name) => [name, (args: unknown) => ipcRenderer.invoke(commandChannel(name), args)]),
+  commandNames.map((name) => [
+    name,
+    (args: unknown) => ipcRenderer.invoke(commandChannel(name), args),
+  ]),
 );
 
 const api = {

@@ -71,7 +71,11 @@ function mergeInto(last: WrenEvent, event: WrenEvent, presenceIndex: Map<string,
   return false;
 }
 
-function upsertPresence(list: ContactPresence[], index: Map<string, number>, contact: ContactPresence) {
+function upsertPresence(
+  list: ContactPresence[],
+  index: Map<string, number>,
+  contact: ContactPresence,
+) {
   const at = index.get(contact.jid);
   if (at === undefined) {
     index.set(contact.jid, list.length);

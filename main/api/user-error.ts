@@ -17,5 +17,8 @@ export class WrenError extends Error {
 
 export function toUserError(error: unknown): UserError {
   if (error instanceof WrenError) return error.toUserError();
-  return { code: "internal", message: "Something went wrong inside Wren. The details are in the log." };
+  return {
+    code: "internal",
+    message: "Something went wrong inside Wren. The details are in the log.",
+  };
 }

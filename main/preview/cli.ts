@@ -28,7 +28,9 @@ async function main() {
   });
   const dispatch = createDispatch(service.handlers, {
     onInternalError: (name, error) =>
-      log(`command ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+      log(
+        `command ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      ),
   });
   const server = await startPreviewServer({
     port,
@@ -63,6 +65,8 @@ function parsePort(value: string | undefined): number {
 }
 
 main().catch((error: unknown) => {
-  console.error(`Wren preview could not start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `Wren preview could not start: ${error instanceof Error ? error.message : String(error)}`,
+  );
   process.exit(1);
 });

@@ -40,9 +40,7 @@ export const commands = {
       .strict(),
   ),
   signOut: command<void>()(z.object({}).strict()),
-  setPresence: command<void>()(
-    z.object({ show, status: z.string().max(1024) }).strict(),
-  ),
+  setPresence: command<void>()(z.object({ show, status: z.string().max(1024) }).strict()),
   addContact: command<void>()(
     z.object({ jid: bareJid, name: z.string().trim().max(256).optional() }).strict(),
   ),

@@ -12,5 +12,4 @@ export interface PreviewRequest {
 }
 
 export type PreviewServerMessage =
-  | { id: number; envelope: Envelope<unknown> }
-  | { events: WrenEvent[] };
+  { id: number; envelope: Envelope<unknown> } | { events: WrenEvent[] };

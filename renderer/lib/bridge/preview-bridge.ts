@@ -63,7 +63,8 @@ export function connectPreviewBridge(location: Location): Promise<WrenApi> {
     socket.addEventListener("open", () => resolve(api), { once: true });
     socket.addEventListener(
       "close",
-      () => reject(new Error("The preview server refused the connection (is the URL's token right?).")),
+      () =>
+        reject(new Error("The preview server refused the connection (is the URL's token right?).")),
       { once: true },
     );
   });

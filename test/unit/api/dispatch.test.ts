@@ -50,7 +50,10 @@ describe("createDispatch", () => {
   it("refuses a command the contract does not declare", async () => {
     const dispatch = createDispatch(handlers());
     const envelope = await dispatch("toString" as never, {});
-    expect(envelope).toEqual({ ok: false, error: { code: "invalid-argument", message: "Unknown command." } });
+    expect(envelope).toEqual({
+      ok: false,
+      error: { code: "invalid-argument", message: "Unknown command." },
+    });
   });
 
   it("passes a WrenError's code and message through", async () => {

@@ -22,7 +22,8 @@ describe("createEventBatcher", () => {
   it("delivers a burst as one batch after the window", () => {
     const deliver = vi.fn<(events: WrenEvent[]) => void>();
     const batcher = createEventBatcher({ deliver, windowMs: 16 });
-    for (let i = 0; i < 5000; i++) batcher.push({ type: "presence", contacts: [presence(`c${i}@x`, "")] });
+    for (let i = 0; i < 5000; i++)
+      batcher.push({ type: "presence", contacts: [presence(`c${i}@x`, "")] });
     expect(deliver).not.toHaveBeenCalled();
     vi.advanceTimersByTime(16);
     expect(deliver).toHaveBeenCalledTimes(1);

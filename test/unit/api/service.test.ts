@@ -67,9 +67,13 @@ const signInArgs = { jid: "alice@example.org", password: "pw", directTls: false 
 describe("createWrenService", () => {
   it("starts a session and reports its state as events", async () => {
     const { service, batches } = setup();
-    await expect(service.handlers.signIn(signInArgs)).resolves.toEqual({ jid: "alice@example.org" });
+    await expect(service.handlers.signIn(signInArgs)).resolves.toEqual({
+      jid: "alice@example.org",
+    });
     await vi.waitFor(() => expect(batches.length).toBeGreaterThan(0));
-    const states = batches.flat().flatMap((event) => (event.type === "session" ? [event.session.state] : []));
+    const states = batches
+      .flat()
+      .flatMap((event) => (event.type === "session" ? [event.session.state] : []));
     expect(states).toEqual(["connecting", "online"]);
   });
 
@@ -82,7 +86,9 @@ describe("createWrenService", () => {
 
   it("keeps a failed sign-in's error in the snapshot", async () => {
     const { service } = setup(new WrenError("auth-failed", "Wrong password."));
-    await expect(service.handlers.signIn(signInArgs)).rejects.toMatchObject({ code: "auth-failed" });
+    await expect(service.handlers.signIn(signInArgs)).rejects.toMatchObject({
+      code: "auth-failed",
+    });
     const snapshot = await service.handlers.snapshot({});
     expect(snapshot.session).toEqual({
       state: "error",
@@ -94,7 +100,9 @@ describe("createWrenService", () => {
   it("refuses a second sign-in while online, and allows it after signing out", async () => {
     const { service, sessions } = setup();
     await service.handlers.signIn(signInArgs);
-    await expect(service.handlers.signIn(signInArgs)).rejects.toMatchObject({ code: "already-signed-in" });
+    await expect(service.handlers.signIn(signInArgs)).rejects.toMatchObject({
+      code: "already-signed-in",
+    });
     await service.handlers.signOut({});
     expect(sessions[0]!.stop).toHaveBeenCalled();
     await service.handlers.signIn(signInArgs);

@@ -99,7 +99,9 @@ describe("preview server", () => {
 
     pushEvents([{ type: "subscription-request", jid: "bob@example.org" }]);
     await expect.poll(() => messages.length).toBe(2);
-    expect(messages[1]).toEqual({ events: [{ type: "subscription-request", jid: "bob@example.org" }] });
+    expect(messages[1]).toEqual({
+      events: [{ type: "subscription-request", jid: "bob@example.org" }],
+    });
     socket.close();
   });
 });
