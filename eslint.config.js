@@ -46,7 +46,13 @@ export default tseslint.config(
   // Process boundaries. The XMPP core, the API it serves and the preview host are pure Node: they
   // must run and be tested without Electron.
   {
-    files: ["main/core/**", "main/api/**", "main/preview/**"],
+    files: [
+      "main/core/**",
+      "main/api/**",
+      "main/preview/**",
+      "main/credentials/**",
+      "main/accounts/**",
+    ],
     rules: {
       "no-restricted-imports": [
         "error",
