@@ -6,6 +6,8 @@ import {
   BrowserWindow,
   ipcMain,
   nativeTheme,
+  net,
+  powerMonitor,
   protocol,
   screen,
   session,
@@ -14,6 +16,7 @@ import {
 import { EVENTS_CHANNEL, type WrenEvent } from "../preload/contract";
 import { createDispatch } from "./api/dispatch";
 import { createWrenService } from "./api/service";
+import { systemClock } from "./core/clock";
 import { createSession } from "./core/session";
 import {
   APP_ENTRY_URL,
@@ -22,6 +25,7 @@ import {
   APP_SCHEME_PRIVILEGES,
   createAppProtocolHandler,
 } from "./app-protocol";
+import { createElectronConnectivity, type ElectronConnectivity } from "./connectivity";
 import { createSenderCheck, registerCommands } from "./ipc";
 import { configureLogging, createFileSink, createLogger, type LogSink } from "./log";
 import { createOwnUrlCheck } from "./own-origin";
@@ -60,7 +64,19 @@ if (!app.requestSingleInstanceLock()) {
 function main(): void {
   const isOwnUrl = createOwnUrlCheck(devServerUrl ? [APP_ORIGIN, devServerUrl] : [APP_ORIGIN]);
   const openExternal = createSafeOpenUrl((url) => shell.openExternal(url));
-  const service = createWrenService({ createSession, openExternal });
+  // Made on first sign-in, after "ready": powerMonitor may not be used before it.
+  let connectivity: ElectronConnectivity | null = null;
+  const signals = () =>
+    (connectivity ??= createElectronConnectivity({
+      powerMonitor,
+      app,
+      isOnline: () => net.isOnline(),
+      clock: systemClock,
+    }));
+  const service = createWrenService({
+    createSession: (options) => createSession({ ...options, signals: signals() }),
+    openExternal,
+  });
   const windowStateFile = join(app.getPath("userData"), "window-state.json");
   let mainWindow: BrowserWindow | null = null;
   let windowState: WindowStateTracker | null = null;
@@ -141,6 +157,7 @@ function main(): void {
       cleanup: async () => {
         log.info("quitting: signing out");
         await Promise.all([service.dispose(), windowState?.flush()]);
+        connectivity?.dispose();
       },
       quit: () => app.quit(),
     }),

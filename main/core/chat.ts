@@ -13,6 +13,8 @@ export interface ChatDeps {
 }
 
 export const DEFAULT_MAX_PER_PEER = 5_000;
+/** How many recent messages of a conversation are checked for a repeat. */
+const REPEAT_WINDOW = 200;
 
 /** One-to-one chat (RFC 6121 §5) with an in-memory history per conversation, in arrival order. */
 export class Chat {
@@ -45,6 +47,7 @@ export class Chat {
   handleMessage(stanza: Element): ChatMessage | null {
     const parsed = parseChatMessage(stanza, this.#now());
     if (!parsed) return null;
+    if (parsed.id && this.#isRepeat(parsed.from, parsed.id, parsed.body)) return null;
     const message: ChatMessage = {
       id: parsed.id || randomUUID(),
       peer: parsed.from,
@@ -63,6 +66,20 @@ export class Chat {
     const all = this.#history.get(peer) ?? [];
     const older = before === undefined ? all : all.filter((m) => m.timestamp < before);
     return limit > 0 ? older.slice(-limit) : [];
+  }
+
+  /**
+   * A sender whose connection failed may send a message again with the same id (Wren does, after
+   * a failed stream resumption). Same id and same text from the same peer, recently: a repeat.
+   */
+  #isRepeat(peer: string, id: string, body: string): boolean {
+    const list = this.#history.get(peer);
+    if (!list) return false;
+    for (let i = list.length - 1; i >= Math.max(0, list.length - REPEAT_WINDOW); i--) {
+      const message = list[i]!;
+      if (message.direction === "in" && message.id === id && message.body === body) return true;
+    }
+    return false;
   }
 
   #record(message: ChatMessage): void {

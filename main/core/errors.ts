@@ -54,12 +54,21 @@ export function startTimeoutError(domain: string, seconds: number): WrenError {
   );
 }
 
-export function connectionLostError(detail?: string): WrenError {
+export function connectionLostError(detail?: string, options?: { cause?: unknown }): WrenError {
   return new WrenError(
     "stream-closed",
     detail
       ? `The server closed the connection: ${detail}`
       : "The server closed the connection unexpectedly.",
+    options,
+  );
+}
+
+/** The link went quiet: the server stopped answering our pings. */
+export function noAnswerError(domain: string): WrenError {
+  return new WrenError(
+    "timeout",
+    `The server for ${domain} stopped answering. The connection was dropped.`,
   );
 }
 
@@ -101,7 +110,7 @@ export function toWrenError(error: unknown, context: ErrorContext): WrenError {
   }
 
   if (name === "StreamError") {
-    return connectionLostError(describe(condition, text));
+    return connectionLostError(describe(condition, text), options);
   }
 
   if (name === "StanzaError") {
@@ -174,6 +183,30 @@ export function isWorthAnotherAddress(error: WrenError): boolean {
     error.code === "host-not-found" ||
     error.code === "timeout"
   );
+}
+
+/** Failures that need the person (a password, a certificate, a server setting), not another try. */
+const NEEDS_THE_USER = new Set(["auth-failed", "tls-required", "certificate-invalid"]);
+
+/**
+ * Stream errors after which reconnecting on our own would be wrong: `conflict` means another client
+ * took over this resource (two clients retrying would throw each other out forever).
+ */
+const FINAL_STREAM_CONDITIONS = new Set(["conflict", "not-authorized", "host-unknown"]);
+
+/** Whether a lost connection or failed reconnect should be retried automatically. */
+export function isRetryable(error: WrenError): boolean {
+  if (NEEDS_THE_USER.has(error.code)) return false;
+  const cause: ErrorShape | null =
+    typeof error.cause === "object" && error.cause !== null ? error.cause : null;
+  if (
+    error.code === "stream-closed" &&
+    typeof cause?.condition === "string" &&
+    FINAL_STREAM_CONDITIONS.has(cause.condition)
+  ) {
+    return false;
+  }
+  return true;
 }
 
 /** "condition (text)" for an XMPP error condition, as plain text. */

@@ -5,6 +5,10 @@ import type {
   SessionState,
   Show,
 } from "../../preload/contract";
+import type { BackoffOptions } from "./backoff";
+import type { Clock } from "./clock";
+import type { ConnectivitySignals } from "./connectivity";
+import type { LivenessTimings } from "./liveness";
 
 export interface SessionOptions {
   /** Bare JID of the account, e.g. alice@example.org. */
@@ -16,6 +20,12 @@ export interface SessionOptions {
   /** XEP-0368: TLS from the first byte instead of STARTTLS. */
   directTls: boolean;
   resource?: string;
+  /** Timers for reconnecting and liveness checks; tests pass a fake. Default: the real ones. */
+  clock?: Clock;
+  /** The OS's network-back, wake-up and foreground events. Default: none (backoff alone). */
+  signals?: ConnectivitySignals;
+  backoff?: Partial<BackoffOptions>;
+  liveness?: Partial<LivenessTimings>;
 }
 
 export interface RosterChange {
@@ -34,6 +44,11 @@ export interface SessionEvents {
   message: (message: ChatMessage) => void;
   subscriptionRequest: (jid: string) => void;
   subscriptionRequestResolved: (jid: string) => void;
+  /**
+   * Back online after the connection was lost. `resumed`: the server kept the session (XEP-0198),
+   * so nothing was missed and roster and presence stay as they were; otherwise it is a new session.
+   */
+  reconnected: (info: { resumed: boolean }) => void;
 }
 
 /**
@@ -42,9 +57,16 @@ export interface SessionEvents {
  */
 export interface XmppSession {
   readonly jid: string;
-  /** Connects, authenticates, fetches the roster and sends initial presence. */
+  /**
+   * Connects, authenticates, fetches the roster and sends initial presence. Rejects on failure,
+   * without retrying. Once it succeeded, a lost connection turns the state to "connecting" (with
+   * the reason) and is brought back automatically, until stop() or a failure that needs the person.
+   */
   start(): Promise<void>;
+  /** Goes offline: closes the connection and stops reconnecting. */
   stop(): Promise<void>;
+  /** "Reconnect now": while reconnecting, tries at once; while online, checks the link at once. */
+  reconnectNow(): void;
   state(): SessionState;
   rosterItems(): RosterItem[];
   contactPresences(): ContactPresence[];

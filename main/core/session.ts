@@ -11,24 +11,39 @@ import type {
 } from "../../preload/contract";
 import { WrenError } from "../api/user-error";
 import type { SessionEvents, SessionOptions, XmppSession } from "./session-api";
+import { Backoff } from "./backoff";
 import { Chat } from "./chat";
+import { systemClock, type Clock } from "./clock";
 import { createClient, destroySocket } from "./connection";
+import { noSignals, type ConnectivitySignals } from "./connectivity";
 import { tripwire, withDeadline } from "./deadline";
 import { Emitter } from "./emitter";
 import { resolveEndpoints } from "./endpoints";
 import {
   connectionLostError,
+  isRetryable,
   isWorthAnotherAddress,
+  noAnswerError,
   startTimeoutError,
   tlsRequiredError,
   toWrenError,
 } from "./errors";
 import { parseJid, requireBareJid, toBareJid, type JidParts } from "./jid";
-import type { Outbox } from "./outbox";
+import { Liveness } from "./liveness";
+import { chatMessagesToResend, type Outbox } from "./outbox";
 import { PresenceBook } from "./presence";
+import { probeServer } from "./probe";
+import { Reconnector } from "./reconnector";
 import { Roster } from "./roster";
 import { NS_ROSTER } from "./stanzas/namespaces";
 import { buildPresence, parsePresence } from "./stanzas/presence";
+import {
+  captureResumption,
+  countEveryStanza,
+  onceResumed,
+  restoreResumption,
+  type Resumption,
+} from "./stream-resumption";
 
 /** connect + TLS + SASL + bind + roster + initial presence must finish within this. */
 export const START_TIMEOUT_MS = 20_000;
@@ -50,13 +65,23 @@ class Session implements XmppSession {
   readonly #roster: Roster;
   readonly #presence: PresenceBook;
   readonly #chat: Chat;
+  readonly #clock: Clock;
+  readonly #signals: ConnectivitySignals;
+  readonly #reconnector: Reconnector;
 
   #state: SessionState;
   #own: { show: Show; status: string } = { show: "online", status: "" };
   /** The live connection; handlers of any other entity are stale and do nothing. */
   #entity: Client | null = null;
-  /** Bumped by every start() and stop(), so an older sign-in notices it was superseded. */
+  /** Bumped by every start(), reconnect attempt and stop(), so a superseded attempt notices. */
   #generation = 0;
+  /** Watches the live connection for a silent death; null while not online. */
+  #liveness: Liveness | null = null;
+  #foreground = true;
+  /** Unsubscribes from the connectivity signals; empty while not signed in. */
+  #unsubscribe: (() => void)[] = [];
+  /** XEP-0198 state of the lost stream, kept until a reconnect resumed it or replaced it. */
+  #resumption: Resumption | null = null;
 
   constructor(options: SessionOptions) {
     this.jid = requireBareJid(options.jid);
@@ -81,6 +106,15 @@ class Session implements XmppSession {
     this.#chat = new Chat({
       outbox,
       onMessage: (message) => this.#events.emit("message", message),
+    });
+    this.#clock = options.clock ?? systemClock;
+    this.#signals = options.signals ?? noSignals;
+    this.#reconnector = new Reconnector({
+      clock: this.#clock,
+      backoff: new Backoff(options.backoff),
+      attempt: () => this.#reconnect(),
+      onWaiting: (_delay, error) => this.#setState("connecting", error.toUserError()),
+      onGiveUp: (error) => this.#giveUp(error),
     });
   }
 
@@ -123,6 +157,9 @@ class Session implements XmppSession {
       );
       this.#assertCurrent(generation);
       this.#setState("online", null);
+      this.#reconnector.connected();
+      this.#subscribeSignals();
+      this.#watchLiveness();
     } catch (error) {
       if (generation !== this.#generation) {
         throw new WrenError("not-signed-in", "Signing in was cancelled.");
@@ -137,6 +174,10 @@ class Session implements XmppSession {
 
   async stop(): Promise<void> {
     this.#generation++;
+    this.#reconnector.stop();
+    this.#unsubscribeSignals();
+    this.#stopLiveness();
+    this.#resumption = null;
     const entity = this.#entity;
     this.#entity = null;
     if (entity) {
@@ -150,6 +191,11 @@ class Session implements XmppSession {
     }
     this.#forgetPresence();
     this.#setState("offline", null);
+  }
+
+  reconnectNow(): void {
+    if (this.#state.state === "online") this.#liveness?.probeNow();
+    else this.#reconnector.retryNow();
   }
 
   async setPresence(show: Show, status: string): Promise<void> {
@@ -201,7 +247,8 @@ class Session implements XmppSession {
 
   // ---- connecting -------------------------------------------------------------------------
 
-  async #connect(generation: number): Promise<void> {
+  /** Resolves with true when it resumed the lost stream (XEP-0198) instead of starting anew. */
+  async #connect(generation: number): Promise<boolean> {
     const { host, port, directTls } = this.#options;
     const services = await resolveEndpoints({
       domain: this.#account.domain,
@@ -213,8 +260,7 @@ class Session implements XmppSession {
     for (const service of services) {
       this.#assertCurrent(generation);
       try {
-        await this.#connectTo(service, generation);
-        return;
+        return await this.#connectTo(service, generation);
       } catch (error) {
         this.#assertCurrent(generation);
         this.#abandon();
@@ -225,7 +271,7 @@ class Session implements XmppSession {
     throw last ?? connectionLostError();
   }
 
-  async #connectTo(service: string, generation: number): Promise<void> {
+  async #connectTo(service: string, generation: number): Promise<boolean> {
     const failed = tripwire();
     const entity = createClient({
       local: this.#account.local,
@@ -235,6 +281,9 @@ class Session implements XmppSession {
       service,
       onInsecure: failed.trip,
     });
+    countEveryStanza(entity);
+    const resumption = this.#resumption;
+    if (resumption) restoreResumption(entity, resumption);
     this.#entity = entity;
     this.#listen(entity, failed.trip);
 
@@ -246,13 +295,48 @@ class Session implements XmppSession {
     };
     // entity.start() would do these three, but it creates its "online" promise before opening the
     // stream and leaves it unhandled when the stream fails early; failures reach us via `failed`.
-    const online = new Promise<void>((resolve) => entity.once("online", () => resolve()));
+    // A resumed stream does not bind again, so it never emits "online".
+    const online = new Promise<boolean>((resolve) => {
+      entity.once("online", () => resolve(false));
+      onceResumed(entity, () => resolve(true));
+    });
     await step(entity.connect(service));
     await step(entity.open({ domain: this.#account.domain }));
-    await step(online);
+    const resumed = await step(online);
     if (!entity.isSecure()) throw tlsRequiredError(this.#account.domain);
+    // Resumed: the server kept roster, presence and our unacknowledged stanzas' place in line
+    // (xmpp.js sent those again). Otherwise this is a new session and we start it from scratch.
+    if (resumed) return true;
     await step(this.#roster.fetch());
+    this.#forgetPresence(); // what we knew is stale; the server sends it all after our presence
     await step(entity.send(buildPresence(this.#own.show, this.#own.status)));
+    for (const message of chatMessagesToResend(resumption?.queue ?? [], this.jid)) {
+      await step(entity.send(message));
+    }
+    return false;
+  }
+
+  /** One attempt of the reconnector. Rejects with a WrenError; the reconnector decides what next. */
+  async #reconnect(): Promise<void> {
+    const generation = ++this.#generation;
+    let resumed: boolean;
+    try {
+      resumed = await withDeadline(this.#connect(generation), START_TIMEOUT_MS, () =>
+        startTimeoutError(this.#account.domain, START_TIMEOUT_MS / 1000),
+      );
+      this.#assertCurrent(generation);
+    } catch (error) {
+      if (generation !== this.#generation) {
+        throw new WrenError("not-signed-in", "Reconnecting was cancelled.");
+      }
+      this.#generation++;
+      this.#abandon();
+      throw toWrenError(error, this.#errorContext());
+    }
+    this.#resumption = null;
+    this.#setState("online", null);
+    this.#watchLiveness();
+    this.#events.emit("reconnected", { resumed });
   }
 
   /** Wires one entity. Every handler first checks that the entity is still the live one. */
@@ -281,6 +365,11 @@ class Session implements XmppSession {
       });
     entity.on("close", onClosed);
     entity.on("disconnect", onClosed);
+
+    // Anything from the server shows the link is alive.
+    entity.on("element", () => {
+      if (live()) this.#liveness?.activity();
+    });
 
     entity.on("stanza", (stanza: Element) => {
       if (!live()) return;
@@ -314,16 +403,72 @@ class Session implements XmppSession {
     if (changed) this.#events.emit("presence", [changed]);
   }
 
-  /** The connection died while online. */
+  /** The connection died while online: reconnect, unless only the person can fix the cause. */
   #lose(entity: Client, error: WrenError): void {
     if (entity !== this.#entity || this.#state.state !== "online") return;
+    const resumption = captureResumption(entity);
     this.#abandon();
+    if (!isRetryable(error)) {
+      this.#reconnector.stop();
+      this.#giveUp(error);
+      return;
+    }
+    this.#resumption = resumption;
+    // A resumable session keeps its presence on the server; a new one will learn it again.
+    if (!resumption) this.#forgetPresence();
+    this.#reconnector.lost(error);
+  }
+
+  /** Stays offline with an error the person has to act on. */
+  #giveUp(error: WrenError): void {
+    this.#generation++;
+    this.#abandon();
+    this.#resumption = null;
+    this.#unsubscribeSignals();
     this.#forgetPresence();
     this.#setState("error", error.toUserError());
   }
 
+  #watchLiveness(): void {
+    const entity = this.#entity;
+    if (!entity) return;
+    this.#stopLiveness();
+    const liveness = new Liveness({
+      clock: this.#clock,
+      timings: this.#options.liveness,
+      foreground: this.#foreground,
+      probe: (signal) => probeServer(entity, this.#account.domain, signal),
+      onDead: () => this.#lose(entity, noAnswerError(this.#account.domain)),
+    });
+    this.#liveness = liveness;
+    liveness.start();
+  }
+
+  #stopLiveness(): void {
+    this.#liveness?.stop();
+    this.#liveness = null;
+  }
+
+  #subscribeSignals(): void {
+    if (this.#unsubscribe.length > 0) return;
+    const wake = () => this.reconnectNow();
+    this.#unsubscribe = [
+      this.#signals.onNetworkUp(wake),
+      this.#signals.onResume(wake),
+      this.#signals.onForegroundChange((foreground) => {
+        this.#foreground = foreground;
+        this.#liveness?.setForeground(foreground);
+      }),
+    ];
+  }
+
+  #unsubscribeSignals(): void {
+    for (const off of this.#unsubscribe.splice(0)) off();
+  }
+
   /** Drops the live connection at once. Its handlers go quiet; its 'error' listener stays. */
   #abandon(): void {
+    this.#stopLiveness();
     const entity = this.#entity;
     this.#entity = null;
     if (entity) destroySocket(entity);
@@ -346,7 +491,16 @@ class Session implements XmppSession {
   }
 
   async #command<T>(work: () => Promise<T>): Promise<T> {
-    if (this.#state.state !== "online") throw new WrenError("not-signed-in", "Sign in first.");
+    if (this.#state.state !== "online") {
+      const reconnecting = this.#reconnector.state;
+      if (reconnecting === "waiting" || reconnecting === "attempting") {
+        throw new WrenError(
+          "not-signed-in",
+          "Wren is reconnecting to the server. Try again when it is back online.",
+        );
+      }
+      throw new WrenError("not-signed-in", "Sign in first.");
+    }
     try {
       return await work();
     } catch (error) {

@@ -89,6 +89,23 @@ declare module "@xmpp/client" {
     timeout?: number;
   }
 
+  /** XEP-0198 state of @xmpp/stream-management. Only what Wren reads and carries over. */
+  export interface StreamManagement extends EventEmitter {
+    enabled: boolean;
+    /** The resumption id the server gave; empty when the stream cannot be resumed. */
+    id: string;
+    /** Stanzas handled from the server (our 'h'). */
+    inbound: number;
+    /** Our stanzas the server acknowledged. */
+    outbound: number;
+    /** Our stanzas sent since then, not acknowledged yet, oldest first. */
+    outbound_q: { stanza: Element; stamp: string }[];
+    /** ms without an answer to <r/> before xmpp.js drops the link; 0 turns that off. */
+    timeout: number;
+    /** ms between xmpp.js's own idle <r/>; 0 turns them off. */
+    requestAckInterval: number;
+  }
+
   export interface Client extends EventEmitter {
     status: string;
     jid: Jid | null;
@@ -98,6 +115,7 @@ declare module "@xmpp/client" {
     reconnect: { stop(): void };
     iqCaller: IqCaller;
     iqCallee: IqCallee;
+    streamManagement: StreamManagement;
     isSecure(): boolean;
     socketParameters(service: string): Record<string, unknown> | undefined;
     start(): Promise<unknown>;

@@ -34,9 +34,15 @@ vi.mock("electron", () => ({
   get nativeTheme() {
     return fake.current.nativeTheme;
   },
+  get powerMonitor() {
+    return fake.current.powerMonitor;
+  },
+  get net() {
+    return fake.current.net;
+  },
 }));
 
-vi.mock("../../../main/core/session", () => ({ createSession: vi.fn() }));
+vi.mock("../../../main/core/session", () => ({ createSession: vi.fn((options) => options) }));
 
 vi.mock("../../../main/api/service", () => ({
   createWrenService: vi.fn(() => fake.current.service),
@@ -112,6 +118,8 @@ function createFakeElectron(options: { gotLock: boolean; isPackaged: boolean; lo
     shell: { openExternal: vi.fn(async () => {}) },
     screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1040 } }] },
     nativeTheme: { shouldUseDarkColors: true },
+    powerMonitor: new EventEmitter(),
+    net: { isOnline: vi.fn(() => true) },
     service,
     emitServiceEvents: (events: WrenEvent[]) => eventListener?.(events),
   };
@@ -226,6 +234,18 @@ describe("main/index.ts", () => {
     ];
     electron.emitServiceEvents(batch);
     expect(win.webContents.send).toHaveBeenCalledExactlyOnceWith(EVENTS_CHANNEL, batch);
+  });
+
+  it("gives every session the OS's wake-up and network signals", async () => {
+    const electron = await startReady().then((started) => started.electron);
+    const { createWrenService } = await import("../../../main/api/service");
+    const deps = vi.mocked(createWrenService).mock.lastCall![0];
+    const options = deps.createSession({ jid: "a@example.org", password: "pw", directTls: false });
+    const { signals } = options as unknown as { signals: { onResume(cb: () => void): () => void } };
+    const resumed = vi.fn();
+    signals.onResume(resumed);
+    electron.powerMonitor.emit("resume");
+    expect(resumed).toHaveBeenCalledOnce();
   });
 
   it("brings the window forward when Wren is started again", async () => {
