@@ -16,7 +16,7 @@ export interface ConnectionParams {
 }
 
 /** How long xmpp.js waits for one step (stream open, a reply). SCRAM alone costs about a second. */
-const STEP_TIMEOUT_MS = 10_000;
+export const STEP_TIMEOUT_MS = 10_000;
 
 const NS_STREAM = "http://etherx.jabber.org/streams";
 const NS_TLS = "urn:ietf:params:xml:ns:xmpp-tls";
@@ -55,7 +55,24 @@ export function createClient(params: ConnectionParams): Client {
     timeout: STEP_TIMEOUT_MS,
   });
   entity.reconnect.stop();
+  requireTls(entity, domain, onInsecure);
+  entity.on("online", () => {
+    if (!entity.isSecure()) onInsecure(tlsRequiredError(domain));
+  });
 
+  return entity;
+}
+
+/**
+ * The TLS guarantees of any Wren entity, for sign-in and account registration alike: direct TLS
+ * gets SNI, ALPN and the identity check against `domain`; a stream that is still unencrypted when
+ * the server lists its features must offer STARTTLS, or `onInsecure` is called.
+ */
+export function requireTls(
+  entity: Client,
+  domain: string,
+  onInsecure: (error: Error) => void,
+): void {
   const transportParameters = entity.socketParameters.bind(entity);
   entity.socketParameters = (uri: string) => {
     const parameters = transportParameters(uri);
@@ -68,11 +85,6 @@ export function createClient(params: ConnectionParams): Client {
     if (!element.is("features", NS_STREAM) || entity.isSecure()) return;
     if (!element.getChild("starttls", NS_TLS)) onInsecure(tlsRequiredError(domain));
   });
-  entity.on("online", () => {
-    if (!entity.isSecure()) onInsecure(tlsRequiredError(domain));
-  });
-
-  return entity;
 }
 
 /** TLS options for XEP-0368 direct TLS. Verification stays on (Node's default); never turn it off. */

@@ -12,7 +12,10 @@ local_interfaces = { "127.0.0.1" }
 c2s_ports = { {{C2S_PORT}} }
 c2s_direct_tls_ports = { {{DIRECT_TLS_PORT}} }
 c2s_require_encryption = true
-allow_registration = false
+-- In-band registration (XEP-0077), for test/integration/registration.test.ts. Prosody 0.12 throttles
+-- it only when min_seconds_between_registrations or registration_throttle_max is set, and never for
+-- 127.0.0.1 (in the default registration_allowlist): leaving both unset keeps it unthrottled.
+allow_registration = true
 
 admins = { }
 authentication = "internal_hashed"
@@ -20,6 +23,7 @@ storage = "internal"
 
 modules_enabled = {
   "roster"; "saslauth"; "tls"; "disco"; "ping"; "posix"; "offline"; "admin_shell";
+  "register";
 }
 modules_disabled = { "s2s" }
 
