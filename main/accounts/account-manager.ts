@@ -1,0 +1,632 @@
+import { randomBytes } from "node:crypto";
+import type { ConnectionState, SessionState, UserError } from "../../preload/contract";
+import { WrenError } from "../api/user-error";
+import { Emitter } from "../core/emitter";
+import { requireBareJid } from "../core/jid";
+import type {
+  CreateSession,
+  SessionEvents,
+  SessionOptions,
+  XmppSession,
+} from "../core/session-api";
+import type { CredentialStore } from "../credentials/credential-store";
+import { withTimeout } from "../credentials/with-timeout";
+import { createLogger, type Logger } from "../log";
+import type {
+  AccountChanges,
+  AccountManager,
+  AccountManagerEvents,
+  AccountSummary,
+  LoadReport,
+  NewAccount,
+} from "./account-manager-api";
+import { checkConnectionFields, checkPassword, withFields } from "./account-input";
+import { createLimiter, createSerialQueue } from "./serial";
+import {
+  load as loadSettings,
+  save as saveSettings,
+  SETTINGS_VERSION,
+  type AccountSettings,
+} from "./settings-file";
+
+export type * from "./account-manager-api";
+
+export interface AccountManagerOptions {
+  /** accounts.json in the app-data folder. */
+  settingsPath: string;
+  /** Where saved passwords live, chosen by the user (see chooseStore). */
+  credentials: CredentialStore;
+  createSession: CreateSession;
+  log?: Logger;
+  /** Sign-ins running at the same moment; SCRAM costs CPU, so a few at a time. Default 2. */
+  maxConcurrentSignIns?: number;
+  /**
+   * Deletes what Wren keeps locally for a removed account (history, caches). Nothing is kept yet;
+   * this is where it will be cleaned up. A failure is logged and does not stop the removal.
+   */
+  removeLocalData?: (accountId: string) => Promise<void>;
+}
+
+/** What the manager knows about one account. */
+interface Entry {
+  settings: AccountSettings;
+  /** Known for this run (typed, or read from the credential store); never logged or returned. */
+  password: string | null;
+  session: XmppSession | null;
+  detach: (() => void)[];
+  /** Why there is no session: no password, the saved one could not be read, it could not be made. */
+  problem: UserError | null;
+  /** Operations on this account, one at a time. */
+  serial: <T>(work: () => Promise<T>) => Promise<T>;
+  removed: boolean;
+}
+
+/** What an operation hands back from inside its account's queue: a sign-in to await outside it. */
+interface Then {
+  wait: Promise<void>;
+}
+const DONE: Then = { wait: Promise.resolve() };
+
+const STOP_GUARD_MS = 15_000;
+const ACTIVE: ReadonlySet<ConnectionState> = new Set(["online", "connecting"]);
+
+export function createAccountManager(options: AccountManagerOptions): AccountManager {
+  const { settingsPath, credentials, createSession } = options;
+  const log = options.log ?? createLogger("app/accounts");
+  const events = new Emitter<AccountManagerEvents>((error) =>
+    log.warn("an accounts listener failed", errorName(error)),
+  );
+  const signIns = createLimiter(options.maxConcurrentSignIns ?? 2);
+  const settingsQueue = createSerialQueue();
+  const entries = new Map<string, Entry>();
+  /** JIDs being added right now, so two adds of one address cannot both succeed. */
+  const adding = new Set<string>();
+  /** The accounts as last saved (or loaded); every save starts from these. */
+  let committed: AccountSettings[] = [];
+  let loaded = false;
+  let disposed = false;
+
+  // --- small safe wrappers: a session is never trusted not to throw ---
+
+  const emit: typeof events.emit = (event, ...args) => {
+    if (!disposed) events.emit(event, ...args);
+  };
+
+  function stateOf(entry: Entry): SessionState {
+    const jid = entry.settings.jid;
+    if (entry.session) {
+      try {
+        const state = entry.session.state();
+        return { state: state.state, jid, error: state.error ? { ...state.error } : null };
+      } catch (error) {
+        log.warn("a session could not tell its state", { accountId: entry.settings.id });
+        return { state: "error", jid, error: toWrenError(error).toUserError() };
+      }
+    }
+    return { state: "offline", jid, error: entry.settings.enabled ? entry.problem : null };
+  }
+
+  function summary(entry: Entry): AccountSummary {
+    return {
+      id: entry.settings.id,
+      jid: entry.settings.jid,
+      enabled: entry.settings.enabled,
+      state: stateOf(entry),
+      needsPassword: entry.password === null,
+      settings: { ...entry.settings },
+    };
+  }
+
+  function emitState(entry: Entry): void {
+    if (entry.removed) return;
+    emit("accounts", { kind: "state", accountId: entry.settings.id, account: summary(entry) });
+  }
+
+  function lookup(id: string): Entry {
+    const entry = entries.get(id);
+    if (!entry || entry.removed) throw noSuchAccount();
+    return entry;
+  }
+
+  /** Runs `work` in the account's queue, then waits (outside the queue) for the sign-in it began. */
+  async function operate(entry: Entry, work: () => Promise<Then>): Promise<void> {
+    const then = await entry.serial(async () => {
+      if (entry.removed) throw noSuchAccount();
+      try {
+        return await work();
+      } catch (error) {
+        throw toWrenError(error);
+      }
+    });
+    await then.wait;
+  }
+
+  /** Saves the accounts file with `change` applied to what was last saved, one save at a time. */
+  function persist(change: (accounts: AccountSettings[]) => AccountSettings[]): Promise<void> {
+    return settingsQueue(async () => {
+      const accounts = change(committed.map((account) => ({ ...account })));
+      await saveSettings(settingsPath, { version: SETTINGS_VERSION, accounts });
+      committed = accounts;
+    });
+  }
+
+  function requireLoaded(): void {
+    if (!loaded) {
+      // Saving before loading would replace the file the person already has.
+      throw new WrenError("internal", "Wren has not read its account settings yet.");
+    }
+  }
+
+  // --- sessions ---
+
+  function sessionOptions(settings: AccountSettings, password: string): SessionOptions {
+    return {
+      jid: settings.jid,
+      password,
+      host: settings.host,
+      port: settings.port,
+      directTls: settings.directTls,
+      resource: settings.resource,
+    };
+  }
+
+  /** Forwards the session's events, tagged with the account, while it is the account's session. */
+  function attach(entry: Entry, session: XmppSession): void {
+    const accountId = entry.settings.id;
+    const current = () => entry.session === session && !entry.removed;
+    const forward = <E extends keyof SessionEvents>(event: E, listener: SessionEvents[E]) => {
+      try {
+        entry.detach.push(session.on(event, listener));
+      } catch (error) {
+        log.warn("could not listen to a session", { accountId, event, error: errorName(error) });
+      }
+    };
+    forward("state", (state) => {
+      if (!current()) return;
+      emit("state", { accountId, state: { ...state, jid: entry.settings.jid } });
+      emitState(entry);
+    });
+    forward("roster", (change) => current() && emit("roster", { accountId, ...change }));
+    forward("presence", (contacts) => current() && emit("presence", { accountId, contacts }));
+    forward("ownPresence", (own) => current() && emit("ownPresence", { accountId, ...own }));
+    forward("message", (message) => current() && emit("message", { accountId, message }));
+    forward(
+      "subscriptionRequest",
+      (jid) => current() && emit("subscriptionRequest", { accountId, jid }),
+    );
+    forward(
+      "subscriptionRequestResolved",
+      (jid) => current() && emit("subscriptionRequestResolved", { accountId, jid }),
+    );
+    forward(
+      "reconnected",
+      ({ resumed }) => current() && emit("reconnected", { accountId, resumed }),
+    );
+  }
+
+  function detach(entry: Entry): void {
+    for (const off of entry.detach.splice(0)) {
+      try {
+        off();
+      } catch {
+        // A session that cannot even unsubscribe is ignored from now on anyway (see current()).
+      }
+    }
+  }
+
+  /** The account's session, made now if needed; null (with the reason in `problem`) if it cannot be. */
+  function ensureSession(entry: Entry): XmppSession | null {
+    if (entry.session) return entry.session;
+    if (entry.password === null) {
+      entry.problem ??= passwordNeeded(entry.settings.jid);
+      return null;
+    }
+    try {
+      const session = createSession(sessionOptions(entry.settings, entry.password));
+      entry.session = session;
+      entry.problem = null;
+      attach(entry, session);
+      return session;
+    } catch (error) {
+      entry.problem = toWrenError(error).toUserError();
+      log.warn("could not create a session", { accountId: entry.settings.id });
+      return null;
+    }
+  }
+
+  async function stopQuietly(session: XmppSession, accountId: string): Promise<void> {
+    try {
+      await withTimeout(
+        Promise.resolve().then(() => session.stop()),
+        STOP_GUARD_MS,
+      );
+    } catch (error) {
+      log.warn("a session did not stop cleanly", { accountId, error: errorName(error) });
+    }
+  }
+
+  /** Stops and forgets the account's session (its final "offline" still reaches listeners). */
+  async function dropSession(entry: Entry): Promise<void> {
+    const session = entry.session;
+    if (!session) return;
+    await stopQuietly(session, entry.settings.id);
+    detach(entry);
+    if (entry.session === session) entry.session = null;
+  }
+
+  function connectionState(session: XmppSession): ConnectionState {
+    try {
+      return session.state().state;
+    } catch {
+      return "error";
+    }
+  }
+
+  /**
+   * Begins signing the account in (unless it is already online or signing in). The promise ends
+   * when that attempt ended and never rejects: the outcome is the account's state.
+   */
+  function beginSignIn(entry: Entry): Promise<void> {
+    const session = ensureSession(entry);
+    if (!session) {
+      emitState(entry);
+      return Promise.resolve();
+    }
+    if (ACTIVE.has(connectionState(session))) return Promise.resolve();
+    const accountId = entry.settings.id;
+    return signIns(async () => {
+      if (entry.session !== session || entry.removed || !entry.settings.enabled || disposed) return;
+      try {
+        await session.start();
+        log.info("signed in", { accountId });
+      } catch (error) {
+        log.info("signing in failed", { accountId, code: toWrenError(error).code });
+        emitState(entry);
+      }
+    }).catch(() => undefined);
+  }
+
+  /** The saved password, or null; a store that fails leaves the reason in `problem`. */
+  async function readSavedPassword(entry: Entry): Promise<string | null> {
+    if (entry.settings.passwordStorage === "none") return null;
+    try {
+      return await credentials.get(entry.settings.id);
+    } catch (error) {
+      entry.problem = toWrenError(error).toUserError();
+      log.warn("could not read a saved password", { accountId: entry.settings.id });
+      return null;
+    }
+  }
+
+  function newEntry(settings: AccountSettings, password: string | null): Entry {
+    return {
+      settings,
+      password,
+      session: null,
+      detach: [],
+      problem: null,
+      serial: createSerialQueue(),
+      removed: false,
+    };
+  }
+
+  function reconnectOne(entry: Entry, strict: boolean): Promise<void> {
+    return operate(entry, async () => {
+      if (!entry.settings.enabled) {
+        if (!strict) return DONE;
+        throw new WrenError(
+          "invalid-argument",
+          `${entry.settings.jid} is disabled. Enable it to sign in.`,
+        );
+      }
+      if (entry.password === null) entry.password = await readSavedPassword(entry);
+      if (entry.password === null && strict) {
+        throw new WrenError("not-signed-in", passwordNeeded(entry.settings.jid).message);
+      }
+      const session = entry.session;
+      if (session && ACTIVE.has(connectionState(session))) {
+        try {
+          session.reconnectNow();
+        } catch (error) {
+          log.warn("reconnect failed", { accountId: entry.settings.id, error: errorName(error) });
+        }
+        return DONE;
+      }
+      return { wait: beginSignIn(entry) };
+    });
+  }
+
+  function goOfflineOne(entry: Entry): Promise<void> {
+    return operate(entry, async () => {
+      if (entry.session) await stopQuietly(entry.session, entry.settings.id);
+      emitState(entry);
+      return DONE;
+    });
+  }
+
+  /** Runs `work` for each account; one account's failure is logged and never reaches the others. */
+  async function forEach(work: (entry: Entry) => Promise<void>): Promise<void> {
+    await Promise.all(
+      [...entries.values()].map((entry) =>
+        work(entry).catch((error: unknown) =>
+          log.warn("an account operation failed", {
+            accountId: entry.settings.id,
+            code: toWrenError(error).code,
+          }),
+        ),
+      ),
+    );
+  }
+
+  // --- the manager ---
+
+  const manager: AccountManager = {
+    async load(): Promise<LoadReport> {
+      if (loaded) throw new WrenError("internal", "The accounts were already loaded.");
+      let result;
+      try {
+        result = await loadSettings(settingsPath);
+      } catch (error) {
+        throw toWrenError(error);
+      }
+      loaded = true;
+      committed = result.settings.accounts;
+      for (const settings of committed) entries.set(settings.id, newEntry({ ...settings }, null));
+
+      // One after another: a keychain may ask the person to unlock it.
+      for (const entry of entries.values()) {
+        if (entry.settings.enabled) entry.password = await readSavedPassword(entry);
+        emit("accounts", { kind: "added", accountId: entry.settings.id, account: summary(entry) });
+      }
+      for (const entry of entries.values()) {
+        if (!entry.settings.enabled) continue;
+        void operate(entry, async () => {
+          beginSignIn(entry);
+          return DONE;
+        }).catch(() => undefined);
+      }
+      const needPassword = [...entries.values()]
+        .filter((entry) => entry.settings.enabled && entry.password === null)
+        .map((entry) => entry.settings.id);
+      if (result.problem) log.warn("the accounts file could not be used", result.problem.kind);
+      return result.problem ? { problem: result.problem, needPassword } : { needPassword };
+    },
+
+    async add(input: NewAccount): Promise<AccountSummary> {
+      try {
+        requireLoaded();
+        const jid = requireBareJid(String(input.jid ?? ""));
+        const password = checkPassword(input.password);
+        const fields = checkConnectionFields(input);
+        if (typeof input.directTls !== "boolean" || typeof input.savePassword !== "boolean") {
+          throw new WrenError(
+            "invalid-argument",
+            "Choose how to connect and whether to save the password.",
+          );
+        }
+        const known = [...entries.values()].some((entry) => entry.settings.jid === jid);
+        if (known || adding.has(jid)) {
+          throw new WrenError("invalid-argument", `${jid} is already one of your accounts.`);
+        }
+        adding.add(jid);
+        try {
+          return await addChecked(jid, password, fields, input.directTls, input.savePassword);
+        } finally {
+          adding.delete(jid);
+        }
+      } catch (error) {
+        throw toWrenError(error);
+      }
+    },
+
+    async update(id: string, changes: AccountChanges): Promise<AccountSummary> {
+      const entry = lookup(id);
+      await operate(entry, async () => {
+        const before = entry.settings;
+        const fields = checkConnectionFields(changes);
+        const password =
+          changes.password === undefined ? undefined : checkPassword(changes.password);
+        let storage = before.passwordStorage ?? "none";
+        if (changes.savePassword !== undefined) {
+          storage = changes.savePassword ? credentials.kind : "none";
+        }
+        const next = withFields(before, { ...fields, directTls: changes.directTls });
+        next.passwordStorage = storage;
+
+        // The secret first: if the store fails, nothing has changed.
+        const secret = password ?? entry.password;
+        if (storage !== "none" && (password !== undefined || before.passwordStorage !== storage)) {
+          if (secret === null) {
+            throw new WrenError("invalid-argument", "Enter the password to save it.");
+          }
+          await credentials.set(id, secret);
+        }
+        if (storage === "none" && (before.passwordStorage ?? "none") !== "none") {
+          await credentials.delete(id);
+        }
+        await persist((accounts) =>
+          accounts.map((account) => (account.id === id ? next : account)),
+        );
+
+        const connectionChanged =
+          password !== undefined ||
+          (["host", "port", "resource", "directTls"] as const).some(
+            (key) => before[key] !== next[key],
+          );
+        // An account the person took offline stays offline; any other one signs in again.
+        const wasActive = entry.session ? connectionState(entry.session) !== "offline" : true;
+        entry.settings = next;
+        if (password !== undefined) {
+          entry.password = password;
+          entry.problem = null;
+        }
+        emit("accounts", { kind: "updated", accountId: id, account: summary(entry) });
+        if (!connectionChanged) return DONE;
+        await dropSession(entry);
+        emitState(entry);
+        return next.enabled && wasActive ? { wait: beginSignIn(entry) } : DONE;
+      });
+      return summary(entry);
+    },
+
+    async setEnabled(id: string, enabled: boolean): Promise<AccountSummary> {
+      const entry = lookup(id);
+      await operate(entry, async () => {
+        if (entry.settings.enabled !== enabled) {
+          await persist((accounts) =>
+            accounts.map((account) => (account.id === id ? { ...account, enabled } : account)),
+          );
+          entry.settings = { ...entry.settings, enabled };
+          emit("accounts", { kind: "updated", accountId: id, account: summary(entry) });
+        }
+        if (!enabled) {
+          await dropSession(entry);
+          emitState(entry);
+          return DONE;
+        }
+        if (entry.password === null) entry.password = await readSavedPassword(entry);
+        return { wait: beginSignIn(entry) };
+      });
+      return summary(entry);
+    },
+
+    async remove(id: string): Promise<void> {
+      const entry = lookup(id);
+      await operate(entry, async () => {
+        const { jid, passwordStorage } = entry.settings;
+        if (entry.session) await stopQuietly(entry.session, id);
+        try {
+          await credentials.delete(id);
+        } catch (error) {
+          // Nothing was saved there for this account: an unreachable store does not matter.
+          if ((passwordStorage ?? "none") !== "none") {
+            emitState(entry);
+            throw new WrenError(
+              "not-available",
+              `${jid} was not removed, because its saved password could not be deleted: ${toWrenError(error).message}`,
+            );
+          }
+        }
+        await persist((accounts) => accounts.filter((account) => account.id !== id));
+        entry.removed = true;
+        entry.password = null;
+        detach(entry);
+        entry.session = null;
+        entries.delete(id);
+        if (options.removeLocalData) {
+          await options.removeLocalData(id).catch((error: unknown) =>
+            log.warn("could not delete a removed account's local data", {
+              accountId: id,
+              error: errorName(error),
+            }),
+          );
+        }
+        log.info("account removed", { accountId: id });
+        emit("accounts", { kind: "removed", accountId: id, account: null });
+        return DONE;
+      });
+    },
+
+    async reconnect(id?: string): Promise<void> {
+      if (id !== undefined) return reconnectOne(lookup(id), true);
+      await forEach((entry) => reconnectOne(entry, false));
+    },
+
+    async goOffline(id?: string): Promise<void> {
+      if (id !== undefined) return goOfflineOne(lookup(id));
+      await forEach(goOfflineOne);
+    },
+
+    accounts: () => [...entries.values()].map(summary),
+
+    session: (id) => entries.get(id)?.session ?? null,
+
+    on: (event, listener) => events.on(event, listener),
+
+    async dispose(): Promise<void> {
+      disposed = true;
+      await Promise.all(
+        [...entries.values()].map(async (entry) => {
+          if (entry.session) await stopQuietly(entry.session, entry.settings.id);
+          detach(entry);
+        }),
+      );
+    },
+  };
+
+  async function addChecked(
+    jid: string,
+    password: string,
+    fields: ReturnType<typeof checkConnectionFields>,
+    directTls: boolean,
+    savePassword: boolean,
+  ): Promise<AccountSummary> {
+    const id = randomBytes(12).toString("base64url");
+    const settings = withFields(
+      {
+        id,
+        jid,
+        directTls,
+        enabled: true,
+        passwordStorage: savePassword ? credentials.kind : "none",
+      },
+      fields,
+    );
+    const session = createSession(sessionOptions(settings, password));
+    try {
+      await signIns(() => session.start());
+    } catch (error) {
+      await stopQuietly(session, id);
+      log.info("adding an account failed: signing in did not work", {
+        code: toWrenError(error).code,
+      });
+      throw error;
+    }
+    try {
+      if (disposed) throw new WrenError("not-signed-in", "Wren is quitting.");
+      if (savePassword) await credentials.set(id, password);
+      await persist((accounts) => [...accounts, settings]);
+    } catch (error) {
+      if (savePassword) await credentials.delete(id).catch(() => undefined);
+      await stopQuietly(session, id);
+      throw error;
+    }
+    const entry = newEntry(settings, password);
+    entries.set(id, entry);
+    entry.session = session;
+    attach(entry, session);
+    log.info("account added", { accountId: id });
+    emit("accounts", { kind: "added", accountId: id, account: summary(entry) });
+    return summary(entry);
+  }
+
+  return manager;
+}
+
+function passwordNeeded(jid: string): UserError {
+  return { code: "not-signed-in", message: `Enter the password for ${jid} to sign in.` };
+}
+
+function noSuchAccount(): WrenError {
+  return new WrenError(
+    "invalid-argument",
+    "This account does not exist (it may have been removed).",
+  );
+}
+
+function toWrenError(error: unknown): WrenError {
+  if (error instanceof WrenError) return error;
+  return new WrenError(
+    "internal",
+    "Something went wrong inside Wren. The details are in the log.",
+    {
+      cause: error,
+    },
+  );
+}
+
+/** For logs: what kind of error, never its message (which might quote a secret). */
+function errorName(error: unknown): string {
+  if (error instanceof WrenError) return `WrenError(${error.code})`;
+  return error instanceof Error ? error.name : typeof error;
+}

@@ -1,0 +1,537 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { WrenError } from "../../../main/api/user-error";
+import {
+  createAccountManager,
+  type AccountManager,
+  type AccountManagerOptions,
+  type AccountsChange,
+  type NewAccount,
+} from "../../../main/accounts/account-manager";
+import {
+  load as loadSettings,
+  save as saveSettings,
+  SETTINGS_VERSION,
+  type AccountSettings,
+} from "../../../main/accounts/settings-file";
+import { configureLogging } from "../../../main/log";
+import { fakeSessions, recordingStore } from "./fake-sessions";
+
+const PASSWORD = "correct horse battery staple";
+
+let dir: string;
+let path: string;
+let logLines: string[];
+const managers: AccountManager[] = [];
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "wren-accounts-"));
+  path = join(dir, "accounts.json");
+  logLines = [];
+  configureLogging({ sinks: [{ write: (line) => logLines.push(line) }], level: "debug" });
+});
+afterEach(async () => {
+  await Promise.all(managers.splice(0).map((manager) => manager.dispose()));
+  configureLogging({ sinks: [] });
+  await rm(dir, { recursive: true, force: true });
+});
+
+function managerWith(options: Partial<AccountManagerOptions> = {}) {
+  const sessions = fakeSessions();
+  const credentials = recordingStore();
+  const manager = createAccountManager({
+    settingsPath: path,
+    credentials,
+    createSession: sessions.createSession,
+    ...options,
+  });
+  managers.push(manager);
+  return { manager, sessions, credentials };
+}
+
+function newAccount(jid: string, extra: Partial<NewAccount> = {}): NewAccount {
+  return { jid, password: PASSWORD, directTls: false, savePassword: true, ...extra };
+}
+
+async function accountsOnDisk(): Promise<AccountSettings[]> {
+  return (await loadSettings(path)).settings.accounts;
+}
+
+async function writeAccounts(...accounts: AccountSettings[]): Promise<void> {
+  await saveSettings(path, { version: SETTINGS_VERSION, accounts });
+}
+
+function stateOf(manager: AccountManager, id: string) {
+  return manager.accounts().find((account) => account.id === id)?.state.state;
+}
+
+describe("add", () => {
+  it("saves the account and its password only once signing in worked", async () => {
+    const sessions = fakeSessions({ "alice@example.org": "manual" });
+    const { manager, credentials } = managerWith({ createSession: sessions.createSession });
+    await manager.load();
+
+    const adding = manager.add(
+      newAccount("Alice@Example.org", { resource: "laptop", priority: 5 }),
+    );
+    await vi.waitFor(() => expect(sessions.created).toHaveLength(1));
+    expect(await accountsOnDisk()).toEqual([]);
+    expect(credentials.calls.filter((c) => c.startsWith("set"))).toEqual([]);
+
+    sessions.latest("alice@example.org").finish();
+    const added = await adding;
+
+    expect(added).toMatchObject({
+      jid: "alice@example.org",
+      enabled: true,
+      needsPassword: false,
+      state: { state: "online", jid: "alice@example.org", error: null },
+    });
+    expect(added.id).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(added.id).not.toContain("alice");
+    expect(await accountsOnDisk()).toEqual([
+      {
+        id: added.id,
+        jid: "alice@example.org",
+        directTls: false,
+        enabled: true,
+        passwordStorage: "keychain",
+        resource: "laptop",
+        priority: 5,
+      },
+    ]);
+    expect(await credentials.inner.get(added.id)).toBe(PASSWORD);
+    expect(await readFile(path, "utf8")).not.toContain(PASSWORD);
+    expect(manager.session(added.id)).toBe(sessions.latest("alice@example.org"));
+    expect(JSON.stringify(manager.accounts())).not.toContain(PASSWORD);
+  });
+
+  it("a failed sign-in returns its error and saves nothing", async () => {
+    const sessions = fakeSessions({ "alice@example.org": "auth-failed" });
+    const { manager, credentials } = managerWith({ createSession: sessions.createSession });
+    await manager.load();
+
+    const failure = await manager.add(newAccount("alice@example.org")).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(WrenError);
+    expect(failure).toMatchObject({ code: "auth-failed" });
+    expect(await readdir(dir)).toEqual([]);
+    expect(credentials.calls).toEqual([]);
+    expect(manager.accounts()).toEqual([]);
+    expect(sessions.latest("alice@example.org").stops).toBe(1);
+  });
+
+  it("refuses an address that is already an account, also while it is being added", async () => {
+    const sessions = fakeSessions({ "bob@example.org": "manual" });
+    const { manager } = managerWith({ createSession: sessions.createSession });
+    await manager.load();
+    await manager.add(newAccount("alice@example.org"));
+
+    await expect(manager.add(newAccount("ALICE@example.org"))).rejects.toMatchObject({
+      code: "invalid-argument",
+      message: "alice@example.org is already one of your accounts.",
+    });
+    const first = manager.add(newAccount("bob@example.org"));
+    await expect(manager.add(newAccount("bob@example.org"))).rejects.toMatchObject({
+      message: "bob@example.org is already one of your accounts.",
+    });
+    sessions.latest("bob@example.org").finish();
+    await first;
+    expect((await accountsOnDisk()).map((a) => a.jid)).toEqual([
+      "alice@example.org",
+      "bob@example.org",
+    ]);
+  });
+
+  it("refuses bad input readably, before signing in", async () => {
+    const { manager, sessions } = managerWith();
+    await manager.load();
+    await expect(manager.add(newAccount("not an address"))).rejects.toMatchObject({
+      code: "invalid-argument",
+    });
+    await expect(manager.add(newAccount("a@example.org", { password: "" }))).rejects.toMatchObject({
+      message: "Enter your password.",
+    });
+    await expect(manager.add(newAccount("a@example.org", { port: 70000 }))).rejects.toMatchObject({
+      message: "The port must be a number from 1 to 65535.",
+    });
+    expect(sessions.created).toEqual([]);
+  });
+
+  it("without savePassword keeps the password in memory only", async () => {
+    const { manager, credentials, sessions } = managerWith();
+    await manager.load();
+    const added = await manager.add(newAccount("alice@example.org", { savePassword: false }));
+    expect(credentials.calls).toEqual([]);
+    expect((await accountsOnDisk())[0]?.passwordStorage).toBe("none");
+
+    // Reconnecting in this run needs no password; a new run asks for it.
+    await manager.goOffline(added.id);
+    await manager.reconnect(added.id);
+    expect(stateOf(manager, added.id)).toBe("online");
+    expect(sessions.latest("alice@example.org").starts).toBe(2);
+
+    const next = managerWith();
+    const report = await next.manager.load();
+    expect(report.needPassword).toEqual([added.id]);
+  });
+
+  it("is refused before load(), so an existing file is never replaced", async () => {
+    const { manager } = managerWith();
+    await expect(manager.add(newAccount("alice@example.org"))).rejects.toBeInstanceOf(WrenError);
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe("remove", () => {
+  it("stops the session, deletes the saved password and the settings entry", async () => {
+    const { manager, credentials, sessions } = managerWith();
+    await manager.load();
+    const alice = await manager.add(newAccount("alice@example.org"));
+    const bob = await manager.add(newAccount("bob@example.org"));
+    const changes: AccountsChange[] = [];
+    manager.on("accounts", (change) => changes.push(change));
+
+    await manager.remove(alice.id);
+
+    expect(sessions.latest("alice@example.org").stops).toBe(1);
+    expect(credentials.calls).toContain(`delete ${alice.id}`);
+    expect(await credentials.inner.get(alice.id)).toBeNull();
+    expect(await credentials.inner.get(bob.id)).toBe(PASSWORD);
+    expect((await accountsOnDisk()).map((a) => a.id)).toEqual([bob.id]);
+    expect(manager.accounts().map((a) => a.id)).toEqual([bob.id]);
+    expect(manager.session(alice.id)).toBeNull();
+    expect(changes.at(-1)).toEqual({ kind: "removed", accountId: alice.id, account: null });
+    expect(stateOf(manager, bob.id)).toBe("online");
+    await expect(manager.remove(alice.id)).rejects.toMatchObject({ code: "invalid-argument" });
+  });
+
+  it("while signing in: waits for nothing, cancels the sign-in and removes", async () => {
+    const sessions = fakeSessions({ "alice@example.org": "manual" });
+    await writeAccounts({
+      id: "a1",
+      jid: "alice@example.org",
+      directTls: false,
+      enabled: true,
+      passwordStorage: "keychain",
+    });
+    const { manager, credentials } = managerWith({ createSession: sessions.createSession });
+    await credentials.inner.set("a1", PASSWORD);
+    await manager.load();
+    await vi.waitFor(() => expect(stateOf(manager, "a1")).toBe("connecting"));
+
+    await manager.remove("a1");
+    expect(await accountsOnDisk()).toEqual([]);
+    expect(await credentials.inner.get("a1")).toBeNull();
+  });
+
+  it("keeps the account when its saved password cannot be deleted, and says so", async () => {
+    const credentials = recordingStore({ delete: true });
+    const { manager } = managerWith({ credentials });
+    await manager.load();
+    const alice = await manager.add(newAccount("alice@example.org"));
+    await expect(manager.remove(alice.id)).rejects.toMatchObject({
+      code: "not-available",
+      message: expect.stringMatching(/^alice@example\.org was not removed/),
+    });
+    expect((await accountsOnDisk()).map((a) => a.id)).toEqual([alice.id]);
+  });
+
+  it("calls the local-data hook with the account id", async () => {
+    const removeLocalData = vi.fn(async () => {
+      throw new Error("disk full");
+    });
+    const { manager } = managerWith({ removeLocalData });
+    await manager.load();
+    const alice = await manager.add(newAccount("alice@example.org"));
+    await manager.remove(alice.id);
+    expect(removeLocalData).toHaveBeenCalledWith(alice.id);
+    expect(await accountsOnDisk()).toEqual([]);
+  });
+});
+
+describe("enable and disable", () => {
+  it("are saved; disable goes offline, enable signs in", async () => {
+    const { manager, sessions, credentials } = managerWith();
+    await manager.load();
+    const alice = await manager.add(newAccount("alice@example.org"));
+
+    await manager.setEnabled(alice.id, false);
+    expect((await accountsOnDisk())[0]?.enabled).toBe(false);
+    expect(sessions.latest("alice@example.org").stops).toBe(1);
+    expect(manager.accounts()[0]).toMatchObject({
+      enabled: false,
+      state: { state: "offline", error: null },
+    });
+    expect(manager.session(alice.id)).toBeNull();
+
+    // A new run leaves the disabled account offline, without even reading its password.
+    credentials.calls.length = 0;
+    const next = managerWith({ credentials });
+    await next.manager.load();
+    expect(next.sessions.created).toEqual([]);
+    expect(credentials.calls).toEqual([]);
+
+    const enabled = await next.manager.setEnabled(alice.id, true);
+    expect(enabled.state.state).toBe("online");
+    expect((await accountsOnDisk())[0]?.enabled).toBe(true);
+    expect(next.sessions.latest("alice@example.org").options.password).toBe(PASSWORD);
+  });
+});
+
+describe("load", () => {
+  it("signs in enabled accounts with saved passwords and reports the others as needing one", async () => {
+    await writeAccounts(
+      {
+        id: "a1",
+        jid: "alice@example.org",
+        directTls: false,
+        enabled: true,
+        passwordStorage: "keychain",
+      },
+      {
+        id: "b2",
+        jid: "bob@example.org",
+        directTls: true,
+        enabled: true,
+        passwordStorage: "keychain",
+      },
+      {
+        id: "c3",
+        jid: "carol@example.org",
+        directTls: false,
+        enabled: true,
+        passwordStorage: "none",
+      },
+      {
+        id: "d4",
+        jid: "dave@example.org",
+        directTls: false,
+        enabled: false,
+        passwordStorage: "keychain",
+      },
+    );
+    const { manager, credentials, sessions } = managerWith();
+    await credentials.inner.set("a1", PASSWORD);
+    await credentials.inner.set("d4", "dave's");
+
+    const report = await manager.load();
+
+    expect(report).toEqual({ needPassword: ["b2", "c3"] });
+    await vi.waitFor(() => expect(stateOf(manager, "a1")).toBe("online"));
+    expect(sessions.created.map((s) => s.jid)).toEqual(["alice@example.org"]);
+    expect(credentials.calls).not.toContain("get c3");
+    expect(credentials.calls).not.toContain("get d4");
+    const bob = manager.accounts().find((a) => a.id === "b2");
+    expect(bob).toMatchObject({
+      needsPassword: true,
+      state: {
+        state: "offline",
+        error: {
+          code: "not-signed-in",
+          message: "Enter the password for bob@example.org to sign in.",
+        },
+      },
+    });
+    await expect(manager.reconnect("b2")).rejects.toMatchObject({ code: "not-signed-in" });
+
+    // Entering the password signs in, and (saved as before) puts it in the store.
+    const updated = await manager.update("b2", { password: "bob's" });
+    expect(updated).toMatchObject({ needsPassword: false, state: { state: "online" } });
+    expect(await credentials.inner.get("b2")).toBe("bob's");
+    expect(sessions.latest("bob@example.org").options).toMatchObject({ directTls: true });
+  });
+
+  it("reports a damaged file and keeps it aside", async () => {
+    await writeFile(path, "{ not json");
+    const { manager } = managerWith();
+    const report = await manager.load();
+    expect(report.problem).toMatchObject({ kind: "damaged" });
+    expect(report.problem?.keptAsidePath).toMatch(/accounts\.json\.damaged-/);
+    expect(await readFile(report.problem?.keptAsidePath ?? "", "utf8")).toBe("{ not json");
+    expect(manager.accounts()).toEqual([]);
+  });
+
+  it("a credential store that fails leaves its reason on the account", async () => {
+    await writeAccounts({
+      id: "a1",
+      jid: "alice@example.org",
+      directTls: false,
+      enabled: true,
+      passwordStorage: "keychain",
+    });
+    const { manager } = managerWith({ credentials: recordingStore({ get: true }) });
+    expect(await manager.load()).toEqual({ needPassword: ["a1"] });
+    expect(manager.accounts()[0]?.state.error).toEqual({
+      code: "not-available",
+      message: "Wren could not reach your system keychain.",
+    });
+  });
+});
+
+describe("update", () => {
+  it("reconnects only the changed account, and only for a connection change", async () => {
+    const { manager, sessions } = managerWith();
+    await manager.load();
+    const alice = await manager.add(newAccount("alice@example.org"));
+    const bob = await manager.add(newAccount("bob@example.org"));
+    const bobSession = sessions.latest("bob@example.org");
+    const firstAlice = sessions.latest("alice@example.org");
+
+    await manager.update(alice.id, { priority: 3 });
+    expect(sessions.created).toHaveLength(2);
+    expect((await accountsOnDisk())[0]?.priority).toBe(3);
+
+    const updated = await manager.update(alice.id, { host: "xmpp.example.org", port: 5223 });
+    expect(firstAlice.stops).toBe(1);
+    expect(sessions.latest("alice@example.org").options).toMatchObject({
+      host: "xmpp.example.org",
+      port: 5223,
+      password: PASSWORD,
+    });
+    expect(updated.state.state).toBe("online");
+    expect(bobSession.stops).toBe(0);
+    expect(stateOf(manager, bob.id)).toBe("online");
+
+    await manager.update(alice.id, { host: null, port: null });
+    expect((await accountsOnDisk())[0]).not.toHaveProperty("host");
+  });
+
+  it("stops saving the password when asked, and deletes the saved one", async () => {
+    const { manager, credentials } = managerWith();
+    await manager.load();
+    const alice = await manager.add(newAccount("alice@example.org"));
+    await manager.update(alice.id, { savePassword: false });
+    expect(await credentials.inner.get(alice.id)).toBeNull();
+    expect((await accountsOnDisk())[0]?.passwordStorage).toBe("none");
+    await manager.update(alice.id, { savePassword: true });
+    expect(await credentials.inner.get(alice.id)).toBe(PASSWORD);
+  });
+});
+
+describe("one account's failure stays with it", () => {
+  it("a session that throws or rejects from every method never reaches the others", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      await writeAccounts(
+        {
+          id: "a1",
+          jid: "alice@example.org",
+          directTls: false,
+          enabled: true,
+          passwordStorage: "keychain",
+        },
+        {
+          id: "h2",
+          jid: "hostile@example.org",
+          directTls: false,
+          enabled: true,
+          passwordStorage: "keychain",
+        },
+        {
+          id: "x3",
+          jid: "broken@example.org",
+          directTls: false,
+          enabled: true,
+          passwordStorage: "keychain",
+        },
+        {
+          id: "b4",
+          jid: "bob@example.org",
+          directTls: false,
+          enabled: true,
+          passwordStorage: "keychain",
+        },
+      );
+      const sessions = fakeSessions({
+        "hostile@example.org": "hostile",
+        "broken@example.org": "throws",
+      });
+      const { manager, credentials } = managerWith({ createSession: sessions.createSession });
+      for (const id of ["a1", "h2", "x3", "b4"]) await credentials.inner.set(id, PASSWORD);
+      const messages: string[] = [];
+      manager.on("message", ({ accountId, message }) =>
+        messages.push(`${accountId}:${message.body}`),
+      );
+      manager.on("state", () => {
+        throw new Error("a listener that throws");
+      });
+
+      await manager.load();
+      await vi.waitFor(() => {
+        expect(stateOf(manager, "a1")).toBe("online");
+        expect(stateOf(manager, "b4")).toBe("online");
+      });
+      const states = () => Object.fromEntries(manager.accounts().map((a) => [a.id, a.state]));
+      expect(states()).toMatchObject({
+        h2: { state: "error", error: { code: "internal" } },
+        x3: { state: "offline", error: { code: "internal" } },
+      });
+
+      for (const id of ["h2", "x3"]) {
+        await manager.reconnect(id).catch(() => undefined);
+        await manager.goOffline(id).catch(() => undefined);
+        await manager.update(id, { resource: "desk" }).catch(() => undefined);
+        await manager.setEnabled(id, false).catch(() => undefined);
+        await manager.setEnabled(id, true).catch(() => undefined);
+      }
+      await manager.reconnect();
+      await manager.goOffline();
+      await manager.reconnect();
+      await expect(manager.add(newAccount("broken@example.org"))).rejects.toBeInstanceOf(WrenError);
+      await expect(manager.add(newAccount("hostile2@example.org"))).resolves.toBeDefined();
+
+      expect(stateOf(manager, "a1")).toBe("online");
+      expect(stateOf(manager, "b4")).toBe("online");
+      sessions.latest("alice@example.org").emitMessage("hi");
+      expect(messages).toEqual(["a1:hi"]);
+
+      await manager.remove("h2");
+      await manager.remove("x3");
+      expect((await accountsOnDisk()).map((a) => a.id)).toEqual(["a1", "b4", expect.any(String)]);
+      expect(stateOf(manager, "a1")).toBe("online");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
+  it("a lost connection shows as state of that account only, tagged with its id", async () => {
+    const { manager, sessions } = managerWith();
+    await manager.load();
+    const alice = await manager.add(newAccount("alice@example.org"));
+    const bob = await manager.add(newAccount("bob@example.org"));
+    const seen: string[] = [];
+    manager.on("state", ({ accountId, state }) => seen.push(`${accountId}:${state.state}`));
+
+    sessions.latest("alice@example.org").lose();
+    expect(seen).toEqual([`${alice.id}:connecting`]);
+    expect(stateOf(manager, bob.id)).toBe("online");
+
+    await manager.reconnect(alice.id);
+    expect(sessions.latest("alice@example.org").reconnectNows).toBe(1);
+  });
+});
+
+describe("secrets", () => {
+  it("no password in logs, summaries or events", async () => {
+    const { manager } = managerWith();
+    const everything: unknown[] = [];
+    for (const event of ["accounts", "state", "message"] as const) {
+      manager.on(event, (value: unknown) => everything.push(value));
+    }
+    await manager.load();
+    const alice = await manager.add(newAccount("alice@example.org"));
+    await manager.update(alice.id, { password: "a new secret" });
+    await manager.add(newAccount("bob@example.org")).catch(() => undefined);
+    await manager.remove(alice.id);
+    const all = JSON.stringify([everything, manager.accounts(), logLines]);
+    expect(logLines.length).toBeGreaterThan(0);
+    expect(all).not.toContain(PASSWORD);
+    expect(all).not.toContain("a new secret");
+  });
+});
