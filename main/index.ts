@@ -9,15 +9,18 @@ import {
   net,
   powerMonitor,
   protocol,
+  safeStorage,
   screen,
   session,
   shell,
 } from "electron";
 import { EVENTS_CHANNEL, type WrenEvent } from "../preload/contract";
+import { createAccountManager } from "./accounts/account-manager";
 import { createDispatch } from "./api/dispatch";
 import { createWrenService } from "./api/service";
 import { systemClock } from "./core/clock";
 import { createSession } from "./core/session";
+import { createCredentialChoice } from "./credentials/credential-choice";
 import {
   APP_ENTRY_URL,
   APP_ORIGIN,
@@ -73,11 +76,20 @@ function main(): void {
       isOnline: () => net.isOnline(),
       clock: systemClock,
     }));
-  const service = createWrenService({
-    createSession: (options) => createSession({ ...options, signals: signals() }),
-    openExternal,
+  const dataDir = app.getPath("userData");
+  // safeStorage is only asked after "ready" (service.start), before which its backend is unknown.
+  const credentials = createCredentialChoice({
+    file: join(dataDir, "credentials.json"),
+    safeStorageFile: join(dataDir, "passwords.json"),
+    safeStorage,
   });
-  const windowStateFile = join(app.getPath("userData"), "window-state.json");
+  const accounts = createAccountManager({
+    settingsPath: join(dataDir, "accounts.json"),
+    credentials: credentials.store,
+    createSession: (options) => createSession({ ...options, signals: signals() }),
+  });
+  const service = createWrenService({ accounts, credentials, openExternal });
+  const windowStateFile = join(dataDir, "window-state.json");
   let mainWindow: BrowserWindow | null = null;
   let windowState: WindowStateTracker | null = null;
 
@@ -155,7 +167,7 @@ function main(): void {
     "before-quit",
     createQuitGuard({
       cleanup: async () => {
-        log.info("quitting: signing out");
+        log.info("quitting: signing out of every account");
         await Promise.all([service.dispose(), windowState?.flush()]);
         connectivity?.dispose();
       },
@@ -171,6 +183,8 @@ function main(): void {
       session.defaultSession.setPermissionRequestHandler(permissions.request);
       session.defaultSession.setPermissionCheckHandler(permissions.check);
       log.info("Wren started", { version: app.getVersion(), dev: devServerUrl !== undefined });
+      // Commands (the renderer's first snapshot too) wait for this; problems show in the snapshot.
+      void service.start();
       return openWindow();
     })
     .catch((error: unknown) => {

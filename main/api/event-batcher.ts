@@ -14,9 +14,10 @@ export interface EventBatcherOptions {
 }
 
 /**
- * Groups the events of a short window into one delivery and merges runs of the same kind, so a
- * presence flood after login is one message carrying each contact once, not thousands of messages.
- * Order between kinds is kept: a roster reset still arrives before the presence that follows it.
+ * Groups the events of a short window into one delivery and merges runs of the same kind for the
+ * same account, so a presence flood after login is one message carrying each contact once, not
+ * thousands of messages. Order is kept: a roster reset still arrives before the presence that
+ * follows it, and one account's events never merge into another's.
  */
 export function createEventBatcher({ deliver, windowMs = 16 }: EventBatcherOptions): EventBatcher {
   let queue: WrenEvent[] = [];
@@ -52,6 +53,12 @@ export function createEventBatcher({ deliver, windowMs = 16 }: EventBatcherOptio
 }
 
 function mergeInto(last: WrenEvent, event: WrenEvent, presenceIndex: Map<string, number>): boolean {
+  if (last.type !== event.type || accountOf(last) !== accountOf(event)) return false;
+  if (last.type === "account" && event.type === "account") {
+    // The newer summary of the same account replaces the older one.
+    last.account = event.account;
+    return true;
+  }
   if (last.type === "presence" && event.type === "presence") {
     for (const contact of event.contacts) upsertPresence(last.contacts, presenceIndex, contact);
     return true;
@@ -69,6 +76,10 @@ function mergeInto(last: WrenEvent, event: WrenEvent, presenceIndex: Map<string,
     return true;
   }
   return false;
+}
+
+function accountOf(event: WrenEvent): string {
+  return event.type === "account" ? event.account.id : event.accountId;
 }
 
 function upsertPresence(
@@ -98,6 +109,8 @@ function copyForMerging(event: WrenEvent): WrenEvent {
       return { ...event, messages: [...event.messages] };
     case "roster":
       return { ...event, upserted: [...event.upserted], removed: [...event.removed] };
+    case "account":
+      return { ...event };
     default:
       return event;
   }

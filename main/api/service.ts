@@ -1,30 +1,49 @@
-import type { SessionState, Snapshot, WrenEvent } from "../../preload/contract";
-import type { CreateSession, XmppSession } from "../core/session-api";
+import type { Snapshot, WrenEvent } from "../../preload/contract";
+import type { AccountManager } from "../accounts/account-manager";
+import type { CredentialChoice } from "../credentials/credential-choice";
+import { createLogger, type Logger } from "../log";
+import { createAccountHandlers } from "./account-handlers";
+import { forwardAccountEvents } from "./account-events";
+import { accountData, toSummary } from "./account-view";
 import type { Handlers } from "./dispatch";
 import { createEventBatcher } from "./event-batcher";
+import { createRegistrationHandlers, type RegistrationFunctions } from "./registration-handlers";
+import { errorName, type ServiceContext } from "./service-context";
 import { WrenError } from "./user-error";
 
+export type { RegistrationFunctions } from "./registration-handlers";
+
 export interface WrenServiceDeps {
-  createSession: CreateSession;
+  accounts: AccountManager;
+  credentials: CredentialChoice;
   openExternal: (url: string) => Promise<void>;
+  /** In-band registration; the core's by default. */
+  registration?: RegistrationFunctions;
+  /** How long an unanswered registration form stays open. */
+  registrationTtlMs?: number;
   /** How long events may wait to be batched together. */
   eventWindowMs?: number;
+  log?: Logger;
 }
 
 export interface WrenService {
   handlers: Handlers;
   onEvents(listener: (events: WrenEvent[]) => void): () => void;
-  /** Signs out and stops delivering events. */
+  /**
+   * Decides the credential store, then loads the accounts (signing in the enabled ones). Call
+   * once; commands wait for it. Never rejects: a problem shows in the snapshot.
+   */
+  start(): Promise<void>;
+  /** Closes every session and open registration, and stops delivering events. */
   dispose(): Promise<void>;
 }
 
-const OFFLINE: SessionState = { state: "offline", jid: null, error: null };
-
 /**
  * What Wren does for its renderer, independent of how commands arrive (Electron IPC or the
- * preview's WebSocket). Holds the one account session of this version.
+ * preview's WebSocket): every account of the AccountManager, named by account id.
  */
 export function createWrenService(deps: WrenServiceDeps): WrenService {
+  const log = deps.log ?? createLogger("app/service");
   const listeners = new Set<(events: WrenEvent[]) => void>();
   const batcher = createEventBatcher({
     windowMs: deps.eventWindowMs,
@@ -32,75 +51,85 @@ export function createWrenService(deps: WrenServiceDeps): WrenService {
       for (const listener of listeners) listener(events);
     },
   });
-  let session: XmppSession | null = null;
-  let detach: (() => void)[] = [];
-
-  const requireOnline = (): XmppSession => {
-    if (!session || session.state().state !== "online") {
-      throw new WrenError("not-signed-in", "You are not signed in.");
-    }
-    return session;
+  const context: ServiceContext = {
+    accounts: deps.accounts,
+    credentials: deps.credentials,
+    push: (event) => batcher.push(event),
+    log,
+    presence: new Map(),
+    saveWhenDecided: new Set(),
   };
+  const stopForwarding = forwardAccountEvents(context);
+  const registration = createRegistrationHandlers(context, {
+    functions: deps.registration,
+    ttlMs: deps.registrationTtlMs,
+  });
+  let settingsProblem: string | null = null;
+  let started: Promise<void> | null = null;
 
-  const forgetSession = async () => {
-    const current = session;
-    session = null;
-    for (const off of detach) off();
-    detach = [];
-    if (current) await current.stop();
-  };
-
-  const attach = (next: XmppSession) => {
-    const push = (event: WrenEvent) => batcher.push(event);
-    detach = [
-      next.on("state", (state) => push({ type: "session", session: state })),
-      next.on("roster", (change) => push({ type: "roster", ...change })),
-      next.on("presence", (contacts) => push({ type: "presence", contacts })),
-      next.on("ownPresence", ({ show, status }) => push({ type: "own-presence", show, status })),
-      next.on("message", (message) => push({ type: "messages", messages: [message] })),
-      next.on("subscriptionRequest", (jid) => push({ type: "subscription-request", jid })),
-      next.on("subscriptionRequestResolved", (jid) =>
-        push({ type: "subscription-request-resolved", jid }),
-      ),
-    ];
-  };
-
-  const handlers: Handlers = {
-    snapshot(): Snapshot {
-      return {
-        session: session?.state() ?? OFFLINE,
-        roster: session?.rosterItems() ?? [],
-        presence: session?.contactPresences() ?? [],
-        subscriptionRequests: session?.subscriptionRequests() ?? [],
-        ownPresence: session?.ownPresence() ?? { show: "online", status: "" },
-      };
-    },
-
-    async signIn({ jid, password, host, port, directTls }) {
-      const busy = session?.state().state;
-      if (busy === "online" || busy === "connecting") {
-        throw new WrenError("already-signed-in", "Sign out before signing in to another account.");
+  const start = (): Promise<void> =>
+    (started ??= (async () => {
+      const credentials = await deps.credentials.start();
+      if (credentials.ask)
+        log.warn("passwords are kept in memory until the person chooses a store");
+      try {
+        const report = await deps.accounts.load();
+        if (report.problem) {
+          settingsProblem = report.problem.message;
+          log.warn("the accounts file could not be used", { kind: report.problem.kind });
+        }
+      } catch (error) {
+        settingsProblem =
+          error instanceof WrenError
+            ? error.message
+            : "Wren could not read its account settings. The details are in the log.";
+        log.error("could not load the accounts", { error: errorName(error) }, error);
       }
-      await forgetSession();
-      const next = deps.createSession({ jid, password, host: host || undefined, port, directTls });
-      session = next;
-      attach(next);
-      await next.start();
-      return { jid: next.jid };
-    },
+    })().catch((error: unknown) => {
+      settingsProblem = "Wren could not start its accounts. The details are in the log.";
+      log.error("could not start", { error: errorName(error) }, error);
+    }));
 
-    async signOut() {
-      const current = session;
-      await forgetSession();
-      if (current) batcher.push({ type: "session", session: OFFLINE });
-    },
+  /** Commands wait until start() is done, so none can act on accounts not read yet. */
+  const ready = async () => {
+    if (started) await started;
+  };
+  const afterStart = <A, R>(handler: (args: A) => R | Promise<R>) => {
+    return async (args: A): Promise<R> => {
+      await ready();
+      return handler(args);
+    };
+  };
 
-    setPresence: ({ show, status }) => requireOnline().setPresence(show, status),
-    addContact: ({ jid, name }) => requireOnline().addContact(jid, name),
-    approveSubscription: ({ jid }) => requireOnline().approveSubscription(jid),
-    denySubscription: ({ jid }) => requireOnline().denySubscription(jid),
-    sendMessage: ({ to, body }) => requireOnline().sendMessage(to, body),
-    history: ({ peer, before, limit }) => session?.history(peer, before, limit) ?? [],
+  const accountHandlers = createAccountHandlers(context);
+  const handlers: Handlers = {
+    snapshot: afterStart((): Snapshot => {
+      const accounts = deps.accounts.accounts();
+      return {
+        accounts: accounts.map(toSummary),
+        data: accounts.map((account) =>
+          accountData(deps.accounts, account.id, context.presence.get(account.id)),
+        ),
+        credentials: deps.credentials.status(),
+        settingsProblem,
+      };
+    }),
+    addAccount: afterStart(accountHandlers.addAccount),
+    updateAccount: afterStart(accountHandlers.updateAccount),
+    setAccountEnabled: afterStart(accountHandlers.setAccountEnabled),
+    removeAccount: afterStart(accountHandlers.removeAccount),
+    reconnect: afterStart(accountHandlers.reconnect),
+    goOffline: afterStart(accountHandlers.goOffline),
+    chooseCredentialStore: afterStart(accountHandlers.chooseCredentialStore),
+    fetchRegistrationForm: registration.fetchRegistrationForm,
+    submitRegistration: afterStart(registration.submitRegistration),
+    cancelRegistration: registration.cancelRegistration,
+    setPresence: afterStart(accountHandlers.setPresence),
+    addContact: afterStart(accountHandlers.addContact),
+    approveSubscription: afterStart(accountHandlers.approveSubscription),
+    denySubscription: afterStart(accountHandlers.denySubscription),
+    sendMessage: afterStart(accountHandlers.sendMessage),
+    history: afterStart(accountHandlers.history),
     openExternal: ({ url }) => deps.openExternal(url),
   };
 
@@ -110,8 +139,10 @@ export function createWrenService(deps: WrenServiceDeps): WrenService {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    start,
     async dispose() {
-      await forgetSession();
+      await Promise.all([deps.accounts.dispose(), registration.dispose()]);
+      stopForwarding();
       batcher.flush();
       batcher.dispose();
       listeners.clear();

@@ -1,10 +1,15 @@
 import { appendFileSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { createAccountManager } from "../accounts/account-manager";
 import { createDispatch } from "../api/dispatch";
 import { createWrenService } from "../api/service";
 import { WrenError } from "../api/user-error";
 import { createSession } from "../core/session";
+import { createCredentialChoice } from "../credentials/credential-choice";
+import { CREDENTIAL_SERVICE } from "../credentials/credential-store";
+import { createKeytarStore, probeKeychain } from "../credentials/keytar-store";
+import { configureLogging } from "../log";
 import { startPreviewServer } from "./server";
 
 // `npm run preview`: the real core in Node behind the built renderer, for development and UI tests.
@@ -12,6 +17,8 @@ import { startPreviewServer } from "./server";
 // relaxed for the preview.
 
 const DEFAULT_PORT = 5180;
+/** Apart from the app's own entries, so a preview never touches the passwords Wren saved. */
+const PREVIEW_KEYCHAIN_SERVICE = `${CREDENTIAL_SERVICE}.preview`;
 
 async function main() {
   const port = parsePort(process.env.PREVIEW_PORT);
@@ -19,9 +26,25 @@ async function main() {
   mkdirSync(dataDir, { recursive: true });
   const logFile = join(dataDir, "preview.log");
   const log = (line: string) => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
+  // The core's own loggers write there too: stdout stays for the URL.
+  configureLogging({ sinks: [{ write: (line) => appendFileSync(logFile, line) }], level: "debug" });
 
-  const service = createWrenService({
+  // No Electron, so no safeStorage: the keychain if one works here, else the person is asked.
+  const credentials = createCredentialChoice({
+    file: join(dataDir, "credentials.json"),
+    safeStorageFile: join(dataDir, "passwords.json"),
+    safeStorage: null,
+    probeKeychain: () => probeKeychain({ service: PREVIEW_KEYCHAIN_SERVICE }),
+    createKeychainStore: () => createKeytarStore({ service: PREVIEW_KEYCHAIN_SERVICE }),
+  });
+  const accounts = createAccountManager({
+    settingsPath: join(dataDir, "accounts.json"),
+    credentials: credentials.store,
     createSession,
+  });
+  const service = createWrenService({
+    accounts,
+    credentials,
     openExternal: async () => {
       throw new WrenError("not-available", "The browser preview does not open links.");
     },
@@ -42,6 +65,8 @@ async function main() {
 
   console.log(`Wren preview: ${server.url}`);
   console.log(`Data and log: ${dataDir}`);
+  // In the background: commands wait for it, and a slow keychain probe must not hold up the URL.
+  void service.start();
 
   let stopping = false;
   const stop = async () => {

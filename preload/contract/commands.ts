@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ChatMessage, Snapshot } from "./types";
+import type { AccountSummary, ChatMessage, RegistrationForm, Snapshot } from "./types";
 
 // Argument schemas are checked by main on arrival; result types are main's promise to the renderer.
 // A command is declared once here; main, preload and renderer all derive from this table.
@@ -26,32 +26,103 @@ function command<R>() {
   return <A extends z.ZodType>(args: A) => ({ args, result: undefined as unknown as R });
 }
 
+const accountId = z.string().min(1).max(64);
+const password = z.string().min(1, "Enter your password").max(1024);
+const host = z.string().trim().max(253);
+const port = z.number().int().min(1).max(65535);
+const resource = z.string().trim().min(1).max(1023);
+const priority = z.number().int().min(-128).max(127);
+const credentialStoreKind = z.enum(["keychain", "safe-storage", "none"]);
+const formValue = z.union([z.string().max(4096), z.array(z.string().max(4096)).max(100)]);
+
 export const commands = {
   snapshot: command<Snapshot>()(z.object({}).strict()),
-  signIn: command<{ jid: string }>()(
+
+  /** Signs in first; the account is saved only once that worked. */
+  addAccount: command<AccountSummary>()(
     z
       .object({
         jid: bareJid,
-        password: z.string().min(1, "Enter your password").max(1024),
-        host: z.string().trim().max(253).optional(),
-        port: z.number().int().min(1).max(65535).optional(),
+        password,
+        host: host.optional(),
+        port: port.optional(),
+        directTls: z.boolean(),
+        resource: resource.optional(),
+        priority: priority.optional(),
+        savePassword: z.boolean(),
+      })
+      .strict(),
+  ),
+  /** `null` clears an optional setting; an absent key leaves it alone. */
+  updateAccount: command<AccountSummary>()(
+    z
+      .object({
+        accountId,
+        password: password.optional(),
+        savePassword: z.boolean().optional(),
+        host: host.nullable().optional(),
+        port: port.nullable().optional(),
+        directTls: z.boolean().optional(),
+        resource: resource.nullable().optional(),
+        priority: priority.nullable().optional(),
+      })
+      .strict(),
+  ),
+  setAccountEnabled: command<AccountSummary>()(
+    z.object({ accountId, enabled: z.boolean() }).strict(),
+  ),
+  /** Also deletes the account's saved password and local data. */
+  removeAccount: command<void>()(z.object({ accountId }).strict()),
+  /** One account, or all when accountId is absent. */
+  reconnect: command<void>()(z.object({ accountId: accountId.optional() }).strict()),
+  goOffline: command<void>()(z.object({ accountId: accountId.optional() }).strict()),
+  /** The person's answer when no credential store works as expected. */
+  chooseCredentialStore: command<void>()(z.object({ kind: credentialStoreKind }).strict()),
+
+  /** In-band registration (XEP-0077): fetch the server's form over TLS, fill it, submit. */
+  fetchRegistrationForm: command<{ formId: string; form: RegistrationForm }>()(
+    z
+      .object({
+        domain: z
+          .string()
+          .trim()
+          .min(1)
+          .max(1023)
+          .regex(/^[^@/\s]+$/, "Enter a server name like example.org"),
+        host: host.optional(),
+        port: port.optional(),
         directTls: z.boolean(),
       })
       .strict(),
   ),
-  signOut: command<void>()(z.object({}).strict()),
-  setPresence: command<void>()(z.object({ show, status: z.string().max(1024) }).strict()),
-  addContact: command<void>()(
-    z.object({ jid: bareJid, name: z.string().trim().max(256).optional() }).strict(),
+  /** Registers, then adds the new account (signed in) like addAccount. */
+  submitRegistration: command<AccountSummary>()(
+    z
+      .object({
+        formId: z.string().min(1).max(64),
+        values: z.record(z.string().max(256), formValue),
+        savePassword: z.boolean(),
+      })
+      .strict(),
   ),
-  approveSubscription: command<void>()(z.object({ jid: domainJidOrBare }).strict()),
-  denySubscription: command<void>()(z.object({ jid: domainJidOrBare }).strict()),
+  cancelRegistration: command<void>()(z.object({ formId: z.string().min(1).max(64) }).strict()),
+
+  /** Own presence on one account, or on all when accountId is absent. */
+  setPresence: command<void>()(
+    z.object({ accountId: accountId.optional(), show, status: z.string().max(1024) }).strict(),
+  ),
+  addContact: command<void>()(
+    z.object({ accountId, jid: bareJid, name: z.string().trim().max(256).optional() }).strict(),
+  ),
+  approveSubscription: command<void>()(z.object({ accountId, jid: domainJidOrBare }).strict()),
+  denySubscription: command<void>()(z.object({ accountId, jid: domainJidOrBare }).strict()),
   sendMessage: command<ChatMessage>()(
-    z.object({ to: domainJidOrBare, body: z.string().min(1).max(100_000) }).strict(),
+    z.object({ accountId, to: domainJidOrBare, body: z.string().min(1).max(100_000) }).strict(),
   ),
   history: command<ChatMessage[]>()(
     z
       .object({
+        accountId,
         peer: domainJidOrBare,
         before: z.number().optional(),
         limit: z.number().int().min(1).max(500),

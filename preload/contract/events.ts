@@ -1,16 +1,24 @@
-import type { ChatMessage, ContactPresence, RosterItem, SessionState, Show } from "./types";
+import type { AccountSummary, ChatMessage, ContactPresence, RosterItem, Show } from "./types";
 
 /**
  * Everything main pushes to the renderer. Main batches them: one IPC message carries every event
  * of a short window, so a 5,000-contact roster or a burst of presence costs a handful of messages.
  */
 export type WrenEvent =
-  | { type: "session"; session: SessionState }
-  | { type: "roster"; upserted: RosterItem[]; removed: string[]; reset: boolean }
-  | { type: "presence"; contacts: ContactPresence[] }
-  | { type: "own-presence"; show: Show; status: string }
-  | { type: "messages"; messages: ChatMessage[] }
-  | { type: "subscription-request"; jid: string }
-  | { type: "subscription-request-resolved"; jid: string };
+  /** An account was added or changed (settings, enabled, connection state, last error). */
+  | { type: "account"; account: AccountSummary }
+  | { type: "account-removed"; accountId: string }
+  | {
+      type: "roster";
+      accountId: string;
+      upserted: RosterItem[];
+      removed: string[];
+      reset: boolean;
+    }
+  | { type: "presence"; accountId: string; contacts: ContactPresence[] }
+  | { type: "own-presence"; accountId: string; show: Show; status: string }
+  | { type: "messages"; accountId: string; messages: ChatMessage[] }
+  | { type: "subscription-request"; accountId: string; jid: string }
+  | { type: "subscription-request-resolved"; accountId: string; jid: string };
 
 export const EVENTS_CHANNEL = "wren:events";

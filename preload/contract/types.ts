@@ -70,11 +70,83 @@ export interface UserError {
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: UserError };
 
-export interface Snapshot {
-  session: SessionState;
+export type CredentialStoreKind = "keychain" | "safe-storage" | "none";
+
+/** Where saved passwords go, and whether the person must choose because the usual place failed. */
+export interface CredentialStatus {
+  /** The store in use; null until the person has chosen (see `ask`). */
+  kind: CredentialStoreKind | null;
+  /** Set when no working store was chosen yet: why, and what the person may pick. */
+  ask: { reason: string; options: CredentialStoreKind[] } | null;
+}
+
+/** Connection settings of an account: never a secret. */
+export interface AccountSettings {
+  host?: string;
+  port?: number;
+  directTls: boolean;
+  resource?: string;
+  priority?: number;
+}
+
+export interface AccountSummary {
+  /** Stable random id: commands and events name accounts by it, not by JID. */
+  id: string;
+  jid: string;
+  enabled: boolean;
+  state: SessionState;
+  /** Wren has no password for this account: the UI should ask for one. */
+  needsPassword: boolean;
+  settings: AccountSettings;
+}
+
+/** What one account knows, for a renderer that (re)starts. */
+export interface AccountData {
+  accountId: string;
   roster: RosterItem[];
   presence: ContactPresence[];
   /** Incoming subscription requests waiting for an answer (bare JIDs). */
   subscriptionRequests: string[];
   ownPresence: { show: Show; status: string };
+}
+
+export interface Snapshot {
+  accounts: AccountSummary[];
+  data: AccountData[];
+  credentials: CredentialStatus;
+  /** The accounts file could not be used (damaged and kept aside, or from a newer Wren). */
+  settingsProblem: string | null;
+}
+
+export type FormFieldType =
+  | "boolean"
+  | "fixed"
+  | "hidden"
+  | "jid-multi"
+  | "jid-single"
+  | "list-multi"
+  | "list-single"
+  | "text-multi"
+  | "text-private"
+  | "text-single";
+
+/** A field of a server's registration form (XEP-0077 / XEP-0004), as plain text. */
+export interface FormField {
+  /** The field's name; empty only for a `fixed` field, which is text to show. */
+  var: string;
+  type: FormFieldType;
+  label: string;
+  description: string;
+  required: boolean;
+  options: { label: string; value: string }[];
+  values: string[];
+}
+
+export interface RegistrationForm {
+  kind: "legacy" | "data-form";
+  title: string;
+  instructions: string;
+  fields: FormField[];
+  /** A web page where the server wants accounts created instead, http(s) only. */
+  url: string | null;
 }

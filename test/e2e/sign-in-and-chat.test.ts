@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { registerAccount, type TestAccount } from "../integration/setup/accounts";
 import { eventually, nextEvent, sessionPool } from "../integration/helpers";
@@ -21,6 +21,7 @@ describe("the preview in Chromium against a real Prosody", () => {
   let page: Page;
   let alice: TestAccount;
   let bob: TestAccount;
+  let carol: TestAccount;
   let bobSession: XmppSession;
   const pageErrors: string[] = [];
 
@@ -28,6 +29,7 @@ describe("the preview in Chromium against a real Prosody", () => {
     mkdirSync(screenshots, { recursive: true });
     alice = await registerAccount(server.configPath);
     bob = await registerAccount(server.configPath);
+    carol = await registerAccount(server.configPath);
     bobSession = await pool.signIn(bob);
     [preview, browser] = await Promise.all([startPreview(), launchChromium()]);
     page = await browser.newPage({ viewport: { width: 1200, height: 780 } });
@@ -51,7 +53,7 @@ describe("the preview in Chromium against a real Prosody", () => {
       .poll(() => page.getByRole("alert").textContent(), { timeout: 20_000 })
       .toMatch(/password/i);
     expect(await page.getByLabel("Address", { exact: true }).inputValue()).toBe(alice.jid);
-    expect(await page.getByLabel("Password").inputValue()).toBe("");
+    expect(await page.getByLabel("Password", { exact: true }).inputValue()).toBe("");
   });
 
   it("signs in, adds a contact, and sees them online once they approve", async () => {
@@ -107,6 +109,46 @@ describe("the preview in Chromium against a real Prosody", () => {
     await page.screenshot({ path: resolve(screenshots, "chat.png") });
   });
 
+  it("adds a second account through the UI and chats from both", async () => {
+    await page.getByRole("button", { name: "Add account" }).click();
+    await signIn(page.getByRole("dialog"), carol.jid, carol.password);
+    const accounts = page.getByRole("region", { name: "Accounts" });
+    await expect.poll(() => accounts.textContent(), { timeout: 20_000 }).toContain(carol.jid);
+    await expect.poll(() => page.getByRole("dialog").count()).toBe(0);
+
+    // Carol adds Bob too, so Bob becomes a contact on both accounts.
+    const requested = nextEvent(bobSession, "subscriptionRequest", (jid) => jid === carol.jid);
+    requested.catch(() => {}); // awaited below
+    await page.getByRole("button", { name: "Add contact" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Account").selectOption({ label: carol.jid });
+    await dialog.getByLabel("Address").fill(bob.jid);
+    await dialog.getByRole("button", { name: "Add contact" }).click();
+    await requested;
+    await bobSession.approveSubscription(carol.jid);
+    await page.getByRole("button", { name: `Approve request from ${bob.jid}` }).click();
+
+    // Opening Bob asks which account to use; Carol's it is.
+    await page.getByRole("option", { name: /Bob Builder/ }).click();
+    const chooser = page.getByRole("dialog", { name: /Chat with .* from/ });
+    await chooser.getByRole("button", { name: new RegExp(escape(carol.jid)) }).click();
+
+    const received = nextEvent(bobSession, "message", (m) => m.body === "Hello from Carol");
+    received.catch(() => {}); // awaited below
+    const composer = page.getByRole("textbox", { name: /Message to/ });
+    await composer.fill("Hello from Carol");
+    await composer.press("Enter");
+    const [message] = await received;
+    expect(message.peer).toBe(carol.jid);
+
+    await bobSession.sendMessage(carol.jid, "Hi Carol, got it");
+    const log = page.getByRole("log");
+    await expect.poll(() => log.textContent(), { timeout: 10_000 }).toContain("Hi Carol, got it");
+    // Alice's conversation with Bob is a different one and stays as it was.
+    expect(await log.textContent()).not.toContain("Hello Bob");
+    await page.screenshot({ path: resolve(screenshots, "two-accounts.png") });
+  });
+
   it("sends nothing twice and reports no errors in the page", async () => {
     await eventually(
       () => bobSession.history(alice.jid, undefined, 50).length === 2,
@@ -120,13 +162,19 @@ describe("the preview in Chromium against a real Prosody", () => {
   });
 });
 
-async function signIn(page: Page, jid: string, password: string) {
+/** Fills the add-account form inside `scope` (the first-run screen or the "Add account" dialog). */
+async function signIn(scope: Page | Locator, jid: string, password: string) {
   const server = inject("xmpp");
-  await page.getByLabel("Address", { exact: true }).fill(jid);
-  await page.getByLabel("Password").fill(password);
-  const advanced = page.getByText("Advanced");
-  if (!(await page.getByLabel("Server host").isVisible())) await advanced.click();
-  await page.getByLabel("Server host").fill(server.host);
-  await page.getByLabel("Port", { exact: true }).fill(String(server.c2sPort));
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await scope.getByLabel("Address", { exact: true }).fill(jid);
+  await scope.getByLabel("Password", { exact: true }).fill(password);
+  if (!(await scope.getByLabel("Server host").isVisible())) {
+    await scope.getByText("Advanced").click();
+  }
+  await scope.getByLabel("Server host").fill(server.host);
+  await scope.getByLabel("Port", { exact: true }).fill(String(server.c2sPort));
+  await scope.getByRole("button", { name: "Sign in" }).click();
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -1,7 +1,19 @@
 import { describe, expect, it, vi } from "vitest";
 import { WrenApp } from "../../renderer/lib/state/app.svelte";
 import { MESSAGE_WINDOW } from "../../renderer/lib/state/conversations.svelte";
-import { createFakeApi, fail, message, ok, onlineSnapshot, presence, rosterItem } from "./fake-api";
+import {
+  account,
+  createFakeApi,
+  fail,
+  ME,
+  message,
+  ok,
+  onlineSnapshot,
+  presence,
+  rosterItem,
+  twoAccountSnapshot,
+  WORK,
+} from "./fake-api";
 
 async function startedApp(snapshot = onlineSnapshot()) {
   const api = createFakeApi(snapshot);
@@ -21,10 +33,10 @@ describe("WrenApp", () => {
       }),
     );
     expect(api.listenerCount()).toBe(1);
-    expect(app.session.established).toBe(true);
+    expect(app.accounts.list.map((a) => a.jid)).toEqual(["me@example.org"]);
     expect(app.roster.contacts.map((c) => c.jid)).toEqual(["b@x.org", "a@x.org"]);
-    expect(app.session.requests).toEqual(["stranger@x.org"]);
-    expect(app.session.ownPresence).toEqual({ show: "dnd", status: "In a meeting" });
+    expect(app.accounts.requests).toEqual([{ accountId: ME, jid: "stranger@x.org" }]);
+    expect(app.accounts.ownPresence(ME)).toEqual({ show: "dnd", status: "In a meeting" });
   });
 
   it("rejects with the envelope's message when the snapshot fails", async () => {
@@ -40,32 +52,38 @@ describe("WrenApp", () => {
     api.emit([
       {
         type: "roster",
+        accountId: ME,
         upserted: [rosterItem("a@x.org"), rosterItem("b@x.org")],
         removed: [],
         reset: true,
       },
-      { type: "presence", contacts: [presence("b@x.org", "chat", "Talk to me")] },
-      { type: "subscription-request", jid: "c@x.org" },
-      { type: "subscription-request", jid: "d@x.org" },
-      { type: "subscription-request-resolved", jid: "c@x.org" },
-      { type: "own-presence", show: "away", status: "Lunch" },
-      { type: "messages", messages: [message("a@x.org", "hi"), message("a@x.org", "there")] },
+      { type: "presence", accountId: ME, contacts: [presence("b@x.org", "chat", "Talk to me")] },
+      { type: "subscription-request", accountId: ME, jid: "c@x.org" },
+      { type: "subscription-request", accountId: ME, jid: "d@x.org" },
+      { type: "subscription-request-resolved", accountId: ME, jid: "c@x.org" },
+      { type: "own-presence", accountId: ME, show: "away", status: "Lunch" },
+      {
+        type: "messages",
+        accountId: ME,
+        messages: [message("a@x.org", "hi"), message("a@x.org", "there")],
+      },
     ]);
     expect(app.roster.contacts).not.toBe(before);
     expect(app.roster.contacts.map((c) => c.jid)).toEqual(["b@x.org", "a@x.org"]);
-    expect(app.roster.contact("b@x.org")?.presence?.best?.status).toBe("Talk to me");
-    expect(app.session.requests).toEqual(["d@x.org"]);
-    expect(app.session.ownPresence).toEqual({ show: "away", status: "Lunch" });
-    expect(app.conversations.unreadFor("a@x.org")).toBe(2);
+    expect(app.roster.contact(ME, "b@x.org")?.presence?.best?.status).toBe("Talk to me");
+    expect(app.accounts.requests).toEqual([{ accountId: ME, jid: "d@x.org" }]);
+    expect(app.accounts.ownPresence(ME)).toEqual({ show: "away", status: "Lunch" });
+    expect(app.conversations.unreadFor(ME, "a@x.org")).toBe(2);
     expect(app.conversations.totalUnread).toBe(2);
   });
 
   it("counts unread incoming messages only for conversations that are not open", async () => {
     const { api, app } = await startedApp();
-    app.openConversation("a@x.org");
+    app.openConversation(ME, "a@x.org");
     api.emit([
       {
         type: "messages",
+        accountId: ME,
         messages: [
           message("a@x.org", "seen"),
           message("b@x.org", "unseen"),
@@ -73,20 +91,20 @@ describe("WrenApp", () => {
         ],
       },
     ]);
-    expect(app.conversations.unreadFor("a@x.org")).toBe(0);
-    expect(app.conversations.unreadFor("b@x.org")).toBe(1);
-    app.openConversation("b@x.org");
-    expect(app.conversations.unreadFor("b@x.org")).toBe(0);
+    expect(app.conversations.unreadFor(ME, "a@x.org")).toBe(0);
+    expect(app.conversations.unreadFor(ME, "b@x.org")).toBe(1);
+    app.openConversation(ME, "b@x.org");
+    expect(app.conversations.unreadFor(ME, "b@x.org")).toBe(0);
     expect(app.conversations.totalUnread).toBe(0);
   });
 
   it("does not count a message twice when it arrives again", async () => {
     const { api, app } = await startedApp();
     const m = message("a@x.org", "once");
-    api.emit([{ type: "messages", messages: [m] }]);
-    api.emit([{ type: "messages", messages: [m] }]);
-    expect(app.conversations.unreadFor("a@x.org")).toBe(1);
-    expect(app.conversations.thread("a@x.org").messages).toHaveLength(1);
+    api.emit([{ type: "messages", accountId: ME, messages: [m] }]);
+    api.emit([{ type: "messages", accountId: ME, messages: [m] }]);
+    expect(app.conversations.unreadFor(ME, "a@x.org")).toBe(1);
+    expect(app.conversations.thread(ME, "a@x.org").messages).toHaveLength(1);
   });
 
   it("keeps only messages from events that raced the snapshot", async () => {
@@ -95,43 +113,101 @@ describe("WrenApp", () => {
     api.snapshot = async () => {
       // Delivered before the reply, so already part of the snapshot — except the message.
       api.emit([
-        { type: "roster", upserted: [], removed: ["a@x.org"], reset: false },
-        { type: "messages", messages: [message("a@x.org", "early")] },
+        { type: "roster", accountId: ME, upserted: [], removed: ["a@x.org"], reset: false },
+        { type: "messages", accountId: ME, messages: [message("a@x.org", "early")] },
       ]);
       return ok(onlineSnapshot({ roster: [rosterItem("a@x.org", "A")] }));
     };
     await app.start();
     expect(app.roster.size).toBe(1);
-    expect(app.conversations.unreadFor("a@x.org")).toBe(1);
+    expect(app.conversations.unreadFor(ME, "a@x.org")).toBe(1);
   });
 
-  it("forgets the account on sign-out", async () => {
-    const { api, app } = await startedApp(onlineSnapshot({ roster: [rosterItem("a@x.org")] }));
-    app.openConversation("a@x.org");
-    api.emit([{ type: "session", session: { state: "offline", jid: null, error: null } }]);
-    expect(app.session.established).toBe(false);
-    expect(app.roster.size).toBe(0);
+  it("applies account events: added, changed (state and error), removed", async () => {
+    const { api, app } = await startedApp(
+      onlineSnapshot({ roster: [rosterItem("a@x.org")], subscriptionRequests: ["r@x.org"] }),
+    );
+    app.openConversation(ME, "a@x.org");
+    api.emit([
+      {
+        type: "account",
+        account: account(WORK, "me@work.example", {
+          state: {
+            state: "connecting",
+            jid: "me@work.example",
+            error: null,
+          },
+        }),
+      },
+      {
+        type: "roster",
+        accountId: WORK,
+        upserted: [rosterItem("a@x.org")],
+        removed: [],
+        reset: true,
+      },
+    ]);
+    expect(app.accounts.list.map((a) => a.id)).toEqual([ME, WORK]);
+    expect(app.roster.accountsOf("a@x.org")).toEqual([ME, WORK]);
+    expect(app.roster.size).toBe(2);
+
+    const error = { code: "auth-failed" as const, message: "Wrong password." };
+    api.emit([
+      {
+        type: "account",
+        account: account(WORK, "me@work.example", {
+          state: { state: "error", jid: "me@work.example", error },
+        }),
+      },
+    ]);
+    expect(app.accounts.get(WORK)?.state.error).toEqual(error);
+
+    api.emit([{ type: "account-removed", accountId: ME }]);
+    expect(app.accounts.list.map((a) => a.id)).toEqual([WORK]);
+    expect(app.roster.contacts.map((c) => c.accountId)).toEqual([WORK]);
+    expect(app.accounts.requests).toEqual([]);
     expect(app.conversations.selected).toBeNull();
   });
 
-  it("stays on the main screen while reconnecting, not while first signing in", async () => {
-    const { api, app } = await startedApp(onlineSnapshot());
+  it("keeps each account's conversation with the same peer apart", async () => {
+    const { api, app } = await startedApp(twoAccountSnapshot());
     api.emit([
-      { type: "session", session: { state: "connecting", jid: "me@example.org", error: null } },
+      { type: "messages", accountId: ME, messages: [message("a@x.org", "to me")] },
+      { type: "messages", accountId: WORK, messages: [message("a@x.org", "to work")] },
     ]);
-    expect(app.session.established).toBe(true);
+    expect(app.conversations.thread(ME, "a@x.org").messages.map((m) => m.body)).toEqual(["to me"]);
+    expect(app.conversations.thread(WORK, "a@x.org").messages.map((m) => m.body)).toEqual([
+      "to work",
+    ]);
+    expect(app.conversations.totalUnread).toBe(2);
+    app.openConversation(WORK, "a@x.org");
+    expect(app.conversations.unreadFor(ME, "a@x.org")).toBe(1);
+  });
 
-    const fresh = await startedApp(
-      onlineSnapshot({ session: { state: "offline", jid: null, error: null } }),
-    );
-    fresh.api.emit([
-      { type: "session", session: { state: "connecting", jid: "me@example.org", error: null } },
-    ]);
-    expect(fresh.app.session.established).toBe(false);
-    fresh.api.emit([
-      { type: "session", session: { state: "online", jid: "me@example.org", error: null } },
-    ]);
-    expect(fresh.app.session.established).toBe(true);
+  it("asks which account to chat from when several have the contact, and remembers", async () => {
+    const both = { roster: [rosterItem("a@x.org", "A")] };
+    const { app } = await startedApp(twoAccountSnapshot(both, both));
+    app.startChat("a@x.org");
+    expect(app.choice).toEqual({ jid: "a@x.org", accountIds: [ME, WORK] });
+    expect(app.conversations.selected).toBeNull();
+    app.chooseAccount(WORK);
+    expect(app.choice).toBeNull();
+    expect(app.conversations.selected?.accountId).toBe(WORK);
+
+    app.conversations.select(null);
+    app.startChat("a@x.org");
+    expect(app.choice).toBeNull();
+    expect(app.conversations.selected?.accountId).toBe(WORK);
+  });
+
+  it("records the credential store chosen, since main sends no event for it", async () => {
+    const snapshot = onlineSnapshot();
+    snapshot.credentials = { kind: null, ask: { reason: "No keychain.", options: ["none"] } };
+    const { api, app } = await startedApp(snapshot);
+    const result = await app.chooseCredentialStore("none");
+    expect(result.ok).toBe(true);
+    expect(api.chooseCredentialStore).toHaveBeenCalledWith({ kind: "none" });
+    expect(app.accounts.credentials).toEqual({ kind: "none", ask: null });
   });
 
   it("loads the newest history when a conversation opens, and older pages on request", async () => {
@@ -141,15 +217,20 @@ describe("WrenApp", () => {
     );
     const older = [message("a@x.org", "oldest", { timestamp: 10 })];
     api.history = vi.fn().mockResolvedValueOnce(ok(page)).mockResolvedValueOnce(ok(older));
-    app.openConversation("a@x.org");
+    app.openConversation(ME, "a@x.org");
     await flush();
-    const thread = app.conversations.thread("a@x.org");
-    expect(api.history).toHaveBeenCalledWith({ peer: "a@x.org", limit: 50 });
+    const thread = app.conversations.thread(ME, "a@x.org");
+    expect(api.history).toHaveBeenCalledWith({ accountId: ME, peer: "a@x.org", limit: 50 });
     expect(thread.messages).toHaveLength(50);
     expect(thread.hasOlder).toBe(true);
 
-    await app.loadOlder("a@x.org");
-    expect(api.history).toHaveBeenLastCalledWith({ peer: "a@x.org", limit: 50, before: 1_000_000 });
+    await app.loadOlder(thread);
+    expect(api.history).toHaveBeenLastCalledWith({
+      accountId: ME,
+      peer: "a@x.org",
+      limit: 50,
+      before: 1_000_000,
+    });
     expect(thread.messages[0]?.body).toBe("oldest");
     expect(thread.hasOlder).toBe(false);
   });
@@ -157,18 +238,19 @@ describe("WrenApp", () => {
   it("shows a history failure on the thread", async () => {
     const { api, app } = await startedApp();
     api.history = async () => fail("History is unavailable.");
-    app.openConversation("a@x.org");
+    app.openConversation(ME, "a@x.org");
     await flush();
-    expect(app.conversations.thread("a@x.org").historyError).toBe("History is unavailable.");
+    expect(app.conversations.thread(ME, "a@x.org").historyError).toBe("History is unavailable.");
   });
 
   it("adds a sent message to its conversation once, even when main echoes it", async () => {
     const { api, app } = await startedApp();
-    const sent = await app.sendMessage("a@x.org", "hello");
+    const sent = await app.sendMessage(app.conversations.thread(ME, "a@x.org"), "hello");
     expect(sent.ok).toBe(true);
-    if (sent.ok) api.emit([{ type: "messages", messages: [sent.value] }]);
-    expect(app.conversations.thread("a@x.org").messages.map((m) => m.body)).toEqual(["hello"]);
-    expect(app.conversations.unreadFor("a@x.org")).toBe(0);
+    expect(api.sendMessage).toHaveBeenCalledWith({ accountId: ME, to: "a@x.org", body: "hello" });
+    if (sent.ok) api.emit([{ type: "messages", accountId: ME, messages: [sent.value] }]);
+    expect(app.conversations.thread(ME, "a@x.org").messages.map((m) => m.body)).toEqual(["hello"]);
+    expect(app.conversations.unreadFor(ME, "a@x.org")).toBe(0);
   });
 
   it("bounds a conversation's loaded messages while the reader is at the bottom", async () => {
@@ -176,8 +258,8 @@ describe("WrenApp", () => {
     const flood = Array.from({ length: MESSAGE_WINDOW * 2 + 1 }, (_, i) =>
       message("a@x.org", `n${i}`, { timestamp: 5_000_000 + i }),
     );
-    api.emit([{ type: "messages", messages: flood }]);
-    const thread = app.conversations.thread("a@x.org");
+    api.emit([{ type: "messages", accountId: ME, messages: flood }]);
+    const thread = app.conversations.thread(ME, "a@x.org");
     expect(thread.messages).toHaveLength(MESSAGE_WINDOW);
     expect(thread.messages.at(-1)?.body).toBe(`n${MESSAGE_WINDOW * 2}`);
     expect(thread.hasOlder).toBe(true);
@@ -185,14 +267,21 @@ describe("WrenApp", () => {
 
   it("sorts out-of-order messages by time", async () => {
     const { api, app } = await startedApp();
-    api.emit([{ type: "messages", messages: [message("a@x.org", "second", { timestamp: 2000 })] }]);
     api.emit([
       {
         type: "messages",
+        accountId: ME,
+        messages: [message("a@x.org", "second", { timestamp: 2000 })],
+      },
+    ]);
+    api.emit([
+      {
+        type: "messages",
+        accountId: ME,
         messages: [message("a@x.org", "first", { timestamp: 1000, delayed: true })],
       },
     ]);
-    expect(app.conversations.thread("a@x.org").messages.map((m) => m.body)).toEqual([
+    expect(app.conversations.thread(ME, "a@x.org").messages.map((m) => m.body)).toEqual([
       "first",
       "second",
     ]);

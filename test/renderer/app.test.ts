@@ -2,9 +2,11 @@ import { fireEvent, render, screen, within } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
 import App from "../../renderer/App.svelte";
 import {
+  account,
   createFakeApi,
   fail,
   manyContacts,
+  ME,
   message,
   ok,
   onlineSnapshot,
@@ -28,9 +30,11 @@ describe("App", () => {
     expect(screen.getByRole("button", { name: "Try again" })).toBeTruthy();
   });
 
-  it("shows the sign-in form when offline", async () => {
+  it("shows the add-account screen when there is no account yet", async () => {
     render(App, { connect: async () => createFakeApi() });
-    expect(await screen.findByRole("heading", { name: "Sign in to Wren" })).toBeTruthy();
+    expect(await screen.findByRole("heading", { name: "Add account" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Sign in" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Create a new account" })).toBeTruthy();
   });
 
   it("opens a conversation from the roster, focuses the composer and sends", async () => {
@@ -50,7 +54,11 @@ describe("App", () => {
 
     await fireEvent.input(composer, { target: { value: "Hello!" } });
     await fireEvent.keyDown(composer, { key: "Enter" });
-    expect(api.sendMessage).toHaveBeenCalledWith({ to: "alice@x.org", body: "Hello!" });
+    expect(api.sendMessage).toHaveBeenCalledWith({
+      accountId: ME,
+      to: "alice@x.org",
+      body: "Hello!",
+    });
     const log = screen.getByRole("log");
     await vi.waitFor(() => expect(within(log).getByText("Hello!")).toBeTruthy());
   });
@@ -59,7 +67,11 @@ describe("App", () => {
     const api = createFakeApi(onlineSnapshot({ roster: [rosterItem("alice@x.org", "Alice")] }));
     await renderApp(api);
     api.emit([
-      { type: "messages", messages: [message("alice@x.org", "1"), message("alice@x.org", "2")] },
+      {
+        type: "messages",
+        accountId: ME,
+        messages: [message("alice@x.org", "1"), message("alice@x.org", "2")],
+      },
     ]);
     const row = await screen.findByRole("option", { name: /Alice/ });
     await vi.waitFor(() => expect(row.textContent).toContain("2 unread messages"));
@@ -89,10 +101,10 @@ describe("App", () => {
     const api = createFakeApi(onlineSnapshot({ subscriptionRequests: ["carol@x.org"] }));
     await renderApp(api);
     await fireEvent.click(screen.getByRole("button", { name: "Approve request from carol@x.org" }));
-    expect(api.approveSubscription).toHaveBeenCalledWith({ jid: "carol@x.org" });
+    expect(api.approveSubscription).toHaveBeenCalledWith({ accountId: ME, jid: "carol@x.org" });
     await fireEvent.click(screen.getByRole("button", { name: "Deny request from carol@x.org" }));
-    expect(api.denySubscription).toHaveBeenCalledWith({ jid: "carol@x.org" });
-    api.emit([{ type: "subscription-request-resolved", jid: "carol@x.org" }]);
+    expect(api.denySubscription).toHaveBeenCalledWith({ accountId: ME, jid: "carol@x.org" });
+    api.emit([{ type: "subscription-request-resolved", accountId: ME, jid: "carol@x.org" }]);
     await vi.waitFor(() => expect(screen.queryByText("Contact requests")).toBeNull());
   });
 
@@ -113,7 +125,11 @@ describe("App", () => {
     await fireEvent.input(address, { target: { value: "dave@x.org" } });
     await fireEvent.input(within(dialog).getByLabelText(/Name/), { target: { value: "Dave" } });
     await fireEvent.click(within(dialog).getByRole("button", { name: "Add contact" }));
-    expect(api.addContact).toHaveBeenCalledWith({ jid: "dave@x.org", name: "Dave" });
+    expect(api.addContact).toHaveBeenCalledWith({
+      accountId: ME,
+      jid: "dave@x.org",
+      name: "Dave",
+    });
     expect((await within(dialog).findByRole("alert")).textContent).toContain("The server refused.");
 
     await fireEvent.keyDown(address, { key: "Escape" });
@@ -130,15 +146,18 @@ describe("App", () => {
 
     api.emit([
       {
-        type: "session",
-        session: {
-          state: "error",
-          jid: "me@example.org",
-          error: { code: "stream-closed", message: "The server closed the connection." },
-        },
+        type: "account",
+        account: account(ME, "me@example.org", {
+          state: {
+            state: "error",
+            jid: "me@example.org",
+            error: { code: "stream-closed", message: "The server closed the connection." },
+          },
+        }),
       },
     ]);
     const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("me@example.org disconnected.");
     expect(alert.textContent).toContain("The server closed the connection.");
     expect(screen.getByRole("searchbox", { name: "Search contacts" })).toBeTruthy();
   });
@@ -148,7 +167,9 @@ describe("App with messages from strangers", () => {
   it("lists people who wrote but are not contacts, and opens their conversation", async () => {
     const api = createFakeApi(onlineSnapshot({ roster: [rosterItem("alice@x.org", "Alice")] }));
     await renderApp(api);
-    api.emit([{ type: "messages", messages: [message("stranger@y.org", "hello?")] }]);
+    api.emit([
+      { type: "messages", accountId: ME, messages: [message("stranger@y.org", "hello?")] },
+    ]);
     const section = await screen.findByRole("region", { name: "Not in your contacts" });
     await fireEvent.click(within(section).getByRole("button", { name: /stranger@y.org/ }));
     expect(await screen.findByRole("textbox", { name: "Message to stranger" })).toBeTruthy();

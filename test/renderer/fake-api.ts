@@ -1,6 +1,10 @@
 import { vi } from "vitest";
 import type {
+  AccountData,
+  AccountSummary,
   ChatMessage,
+  CredentialStatus,
+  RegistrationForm,
   ContactPresence,
   Envelope,
   RosterItem,
@@ -44,11 +48,14 @@ export function message(peer: string, body: string, overrides: Partial<ChatMessa
 }
 
 /** Many contacts with deterministic names and a mix of presences. */
-export function manyContacts(count: number): { roster: RosterItem[]; presence: ContactPresence[] } {
+export function manyContacts(
+  count: number,
+  offset = 0,
+): { roster: RosterItem[]; presence: ContactPresence[] } {
   const shows: (Show | null)[] = ["online", null, "away", null, "dnd", "xa", null, "chat"];
   const roster: RosterItem[] = [];
   const presences: ContactPresence[] = [];
-  for (let i = 0; i < count; i++) {
+  for (let i = offset; i < offset + count; i++) {
     const jid = `user${String(i).padStart(5, "0")}@example.org`;
     roster.push(rosterItem(jid, `Person ${i}`));
     presences.push(presence(jid, shows[i % shows.length] ?? null));
@@ -56,9 +63,28 @@ export function manyContacts(count: number): { roster: RosterItem[]; presence: C
   return { roster, presence: presences };
 }
 
-export function onlineSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
+export const ME = "acc-me";
+export const WORK = "acc-work";
+
+export function account(
+  id: string,
+  jid: string,
+  overrides: Partial<AccountSummary> = {},
+): AccountSummary {
   return {
-    session: { state: "online", jid: "me@example.org", error: null },
+    id,
+    jid,
+    enabled: true,
+    state: { state: "online", jid, error: null },
+    needsPassword: false,
+    settings: { directTls: false },
+    ...overrides,
+  };
+}
+
+export function accountData(accountId: string, overrides: Partial<AccountData> = {}): AccountData {
+  return {
+    accountId,
     roster: [],
     presence: [],
     subscriptionRequests: [],
@@ -67,12 +93,37 @@ export function onlineSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
   };
 }
 
-export const offlineSnapshot: Snapshot = {
-  session: { state: "offline", jid: null, error: null },
-  roster: [],
-  presence: [],
-  subscriptionRequests: [],
-  ownPresence: { show: "online", status: "" },
+const KEYCHAIN: CredentialStatus = { kind: "keychain", ask: null };
+
+/** One online account (me@example.org, id ME) whose data the overrides fill in. */
+export function onlineSnapshot(overrides: Partial<AccountData> = {}): Snapshot {
+  return {
+    accounts: [account(ME, "me@example.org")],
+    data: [accountData(ME, overrides)],
+    credentials: KEYCHAIN,
+    settingsProblem: null,
+  };
+}
+
+/** Two online accounts: me@example.org (ME) and me@work.example (WORK). */
+export function twoAccountSnapshot(
+  me: Partial<AccountData> = {},
+  work: Partial<AccountData> = {},
+): Snapshot {
+  return {
+    accounts: [account(ME, "me@example.org"), account(WORK, "me@work.example")],
+    data: [accountData(ME, me), accountData(WORK, work)],
+    credentials: KEYCHAIN,
+    settingsProblem: null,
+  };
+}
+
+/** No account yet: the first-run screen. */
+export const emptySnapshot: Snapshot = {
+  accounts: [],
+  data: [],
+  credentials: KEYCHAIN,
+  settingsProblem: null,
 };
 
 export type FakeApi = WrenApi & {
@@ -82,12 +133,32 @@ export type FakeApi = WrenApi & {
 };
 
 /** A WrenApi whose commands are vi.fn()s answering `ok`, with overridable replies. */
-export function createFakeApi(snapshot: Snapshot = offlineSnapshot): FakeApi {
+export function createFakeApi(snapshot: Snapshot = emptySnapshot): FakeApi {
   const listeners = new Set<(events: WrenEvent[]) => void>();
+  const added = (jid: string) => ok(account(`acc-${jid}`, jid));
+  const find = (accountId: string) =>
+    snapshot.accounts.find((a) => a.id === accountId) ?? account(accountId, "x@example.org");
+  const existing = (accountId: string) => ok(find(accountId));
   const api = {
     snapshot: vi.fn(async () => ok(snapshot)),
-    signIn: vi.fn(async ({ jid }: { jid: string }) => ok({ jid })),
-    signOut: vi.fn(async () => ok(undefined)),
+    addAccount: vi.fn(async ({ jid }: { jid: string }) => added(jid)),
+    updateAccount: vi.fn(async ({ accountId }: { accountId: string }) => existing(accountId)),
+    setAccountEnabled: vi.fn(
+      async ({ accountId, enabled }: { accountId: string; enabled: boolean }) =>
+        ok({ ...find(accountId), enabled }),
+    ),
+    removeAccount: vi.fn(async () => ok(undefined)),
+    reconnect: vi.fn(async () => ok(undefined)),
+    goOffline: vi.fn(async () => ok(undefined)),
+    chooseCredentialStore: vi.fn(async () => ok(undefined)),
+    fetchRegistrationForm: vi.fn(async () =>
+      ok({
+        formId: "form-1",
+        form: { kind: "legacy", title: "", instructions: "", fields: [], url: null },
+      } satisfies { formId: string; form: RegistrationForm }),
+    ),
+    submitRegistration: vi.fn(async () => added("new@example.org")),
+    cancelRegistration: vi.fn(async () => ok(undefined)),
     setPresence: vi.fn(async () => ok(undefined)),
     addContact: vi.fn(async () => ok(undefined)),
     approveSubscription: vi.fn(async () => ok(undefined)),

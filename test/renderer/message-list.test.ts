@@ -2,12 +2,12 @@ import { fireEvent, render, screen, within } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
 import MessageList from "../../renderer/lib/components/MessageList.svelte";
 import { Thread } from "../../renderer/lib/state/conversations.svelte";
-import { message } from "./fake-api";
+import { ME, message } from "./fake-api";
 
 const DAY = 86_400_000;
 
 function threadWith(count: number, hasMore: boolean) {
-  const thread = new Thread("alice@x.org");
+  const thread = new Thread(ME, "alice@x.org");
   const start = new Date(2024, 4, 1, 22, 0).getTime();
   thread.historyArrived(
     Array.from({ length: count }, (_, i) =>
@@ -52,7 +52,7 @@ describe("MessageList", () => {
   });
 
   it("says so when a conversation is empty", () => {
-    const thread = new Thread("bob@x.org");
+    const thread = new Thread(ME, "bob@x.org");
     thread.historyArrived([], 50);
     render(MessageList, { thread, peerName: "Bob", onloadolder: vi.fn(), onopenlink: vi.fn() });
     expect(screen.getByText("No messages yet.")).toBeTruthy();

@@ -1,22 +1,22 @@
 import { fireEvent, render, screen } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
 import RosterList, { ROW_HEIGHT } from "../../renderer/lib/components/RosterList.svelte";
-import { RosterState } from "../../renderer/lib/state/roster.svelte";
-import { manyContacts } from "./fake-api";
+import { contactKey, RosterState } from "../../renderer/lib/state/roster.svelte";
+import { manyContacts, ME, WORK } from "./fake-api";
 
 function fiveThousand() {
   const { roster, presence } = manyContacts(5000);
   const state = new RosterState();
-  state.applyRoster(roster, [], true);
-  state.applyPresence(presence);
+  state.applyRoster(ME, roster, [], true);
+  state.applyPresence(ME, presence);
   state.commit();
-  return state.contacts;
+  return { contacts: state.contacts, rows: state.rows };
 }
 
 function setup(unread = new Map<string, number>()) {
-  const contacts = fiveThousand();
+  const { contacts, rows } = fiveThousand();
   const onopen = vi.fn();
-  const result = render(RosterList, { contacts, selectedJid: null, unread, onopen });
+  const result = render(RosterList, { rows, selectedKey: null, unread, onopen });
   const listbox = screen.getByRole("listbox", { name: "Contacts" });
   return { contacts, onopen, listbox, ...result };
 }
@@ -67,7 +67,7 @@ describe("RosterList", () => {
     expect(screen.getAllByRole("option").length).toBeLessThanOrEqual(30);
 
     await fireEvent.keyDown(listbox, { key: "Enter" });
-    expect(onopen).toHaveBeenCalledWith(contacts[4999]!.jid);
+    expect(onopen).toHaveBeenCalledWith(contacts[4999], [ME]);
 
     await fireEvent.keyDown(listbox, { key: "Home" });
     active = document.getElementById(listbox.getAttribute("aria-activedescendant")!);
@@ -78,8 +78,8 @@ describe("RosterList", () => {
   it("opens a contact on click and marks the selected one", async () => {
     const { contacts, onopen, rerender } = setup();
     await fireEvent.click(screen.getByText(contacts[3]!.displayName));
-    expect(onopen).toHaveBeenCalledWith(contacts[3]!.jid);
-    await rerender({ selectedJid: contacts[3]!.jid });
+    expect(onopen).toHaveBeenCalledWith(contacts[3], [ME]);
+    await rerender({ selectedKey: contacts[3]!.key });
     const selected = screen
       .getAllByRole("option")
       .filter((o) => o.getAttribute("aria-selected") === "true");
@@ -88,8 +88,8 @@ describe("RosterList", () => {
   });
 
   it("shows unread counts with a text alternative and presence as text", () => {
-    const contacts = fiveThousand();
-    setup(new Map([[contacts[0]!.jid, 3]]));
+    const { contacts } = fiveThousand();
+    setup(new Map([[contacts[0]!.key, 3]]));
     const first = screen.getAllByRole("option")[0]!;
     expect(first.textContent?.replace(/\s+/g, " ")).toContain("3 unread messages");
     expect(first.textContent).toMatch(
@@ -100,10 +100,10 @@ describe("RosterList", () => {
 
 describe("RosterList focus", () => {
   it("brings the open conversation into view when focused from the keyboard, not from a click", async () => {
-    const contacts = fiveThousand();
+    const { contacts, rows } = fiveThousand();
     render(RosterList, {
-      contacts,
-      selectedJid: contacts[3000]!.jid,
+      rows,
+      selectedKey: contacts[3000]!.key,
       unread: new Map(),
       onopen: vi.fn(),
     });
@@ -118,5 +118,81 @@ describe("RosterList focus", () => {
     const active = document.getElementById(listbox.getAttribute("aria-activedescendant")!);
     expect(active?.getAttribute("aria-posinset")).toBe("3001");
     expect(active?.getAttribute("aria-selected")).toBe("true");
+  });
+});
+
+describe("RosterList with two accounts", () => {
+  function twoAccounts() {
+    const state = new RosterState();
+    state.setAccountOrder([ME, WORK]);
+    const first = manyContacts(3000);
+    const second = manyContacts(3000, 2000);
+    state.applyRoster(ME, first.roster, [], true);
+    state.applyPresence(ME, first.presence);
+    state.applyRoster(WORK, second.roster, [], true);
+    state.applyPresence(WORK, second.presence);
+    state.commit();
+    return state;
+  }
+  const account = (id: string) => ({
+    jid: id === ME ? "me@example.org" : "me@work.example",
+    colour: id === ME ? 0 : 1,
+    label: id === ME ? "me@example.org" : "me@work.example",
+  });
+
+  it("tags merged rows with every account the contact is on, in a bounded window", () => {
+    const state = twoAccounts();
+    state.filter = "person 2000";
+    render(RosterList, {
+      rows: state.rows,
+      selectedKey: null,
+      unread: new Map([[contactKey(WORK, "user02000@example.org"), 2]]),
+      showAccounts: true,
+      account,
+      onopen: vi.fn(),
+    });
+    const options = screen.getAllByRole("option");
+    expect(options.length).toBeLessThanOrEqual(30);
+    expect(options[0]?.getAttribute("aria-setsize")).toBe(String(state.rows.length));
+    const both = options.find((o) => o.textContent?.includes("Person 2000"));
+    expect(both?.textContent).toContain("on me@example.org");
+    expect(both?.textContent).toContain("on me@work.example");
+    expect(both?.textContent).toContain("2 unread messages");
+  });
+
+  it("shows account headers as rows of the windowed list and skips them with the keyboard", async () => {
+    const state = twoAccounts();
+    state.groupByAccount = true;
+    const onopen = vi.fn();
+    render(RosterList, {
+      rows: state.rows,
+      selectedKey: null,
+      unread: new Map(),
+      showAccounts: true,
+      account,
+      onopen,
+    });
+    const listbox = screen.getByRole("listbox");
+    expect(listbox.textContent).toContain("me@example.org");
+    expect(listbox.textContent).toContain("3,000");
+    const spacer = listbox.firstElementChild as HTMLElement;
+    expect(spacer.style.height).toBe(`${6002 * ROW_HEIGHT}px`);
+    expect(screen.getAllByRole("option").length).toBeLessThanOrEqual(30);
+
+    listbox.focus();
+    // The first active row is the first contact, after the header.
+    let active = document.getElementById(listbox.getAttribute("aria-activedescendant")!);
+    expect(active?.getAttribute("aria-posinset")).toBe("2");
+    await fireEvent.keyDown(listbox, { key: "End" });
+    await fireEvent.keyDown(listbox, { key: "Enter" });
+    expect(onopen.mock.calls[0]?.[1]).toEqual([WORK]);
+
+    // Scroll to the second header: it is rendered, and moving past it skips it.
+    listbox.scrollTop = 3001 * ROW_HEIGHT;
+    await fireEvent.scroll(listbox);
+    expect(listbox.textContent).toContain("me@work.example");
+    await fireEvent.keyDown(listbox, { key: "Home" });
+    active = document.getElementById(listbox.getAttribute("aria-activedescendant")!);
+    expect(active?.getAttribute("aria-posinset")).toBe("2");
   });
 });

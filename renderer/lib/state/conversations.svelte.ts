@@ -3,14 +3,18 @@
 // track every entry of a 5,000-contact roster.
 /* eslint-disable svelte/prefer-svelte-reactivity */
 import type { ChatMessage } from "../../../preload/contract";
+import { contactKey } from "./roster.svelte";
 
 /** How many messages a conversation keeps loaded while the reader is at the newest one. */
 export const MESSAGE_WINDOW = 200;
 /** How many messages one history request asks for. */
 export const HISTORY_PAGE = 50;
 
-/** One conversation's loaded messages (oldest first), its draft and its history paging. */
+/** One conversation (an account and a peer): its loaded messages (oldest first), draft and paging. */
 export class Thread {
+  /** `contactKey(accountId, peer)`. */
+  readonly key: string;
+  readonly accountId: string;
   readonly peer: string;
   #ids = new Set<string>();
   #messages = $state.raw<readonly ChatMessage[]>([]);
@@ -22,7 +26,9 @@ export class Thread {
   #browsingOlder = false;
   draft = $state("");
 
-  constructor(peer: string) {
+  constructor(accountId: string, peer: string) {
+    this.key = contactKey(accountId, peer);
+    this.accountId = accountId;
     this.peer = peer;
   }
 
@@ -106,7 +112,7 @@ function isSorted(messages: readonly ChatMessage[]): boolean {
   return true;
 }
 
-/** All conversations, which one is open, and unread counts for the others. */
+/** All conversations, keyed by (account, peer); which one is open, and unread counts for the others. */
 export class ConversationsState {
   #threads = new Map<string, Thread>();
   #selected = $state<string | null>(null);
@@ -114,12 +120,13 @@ export class ConversationsState {
   #selectedThread = $derived(
     this.#selected === null ? null : (this.#threads.get(this.#selected) ?? null),
   );
+  /** Unread counts by conversation key. */
   #unread = $state.raw<ReadonlyMap<string, number>>(new Map());
-  /** Peers with messages this session, most recent first. */
-  #recent = $state.raw<readonly string[]>([]);
+  /** Conversations with messages this session, most recent first. */
+  #recent = $state.raw<readonly Thread[]>([]);
   #totalUnread = $derived([...this.#unread.values()].reduce((sum, n) => sum + n, 0));
 
-  get selectedPeer(): string | null {
+  get selectedKey(): string | null {
     return this.#selected;
   }
 
@@ -135,40 +142,45 @@ export class ConversationsState {
     return this.#totalUnread;
   }
 
-  get recent(): readonly string[] {
+  get recent(): readonly Thread[] {
     return this.#recent;
   }
 
-  unreadFor(peer: string): number {
-    return this.#unread.get(peer) ?? 0;
+  unreadFor(accountId: string, peer: string): number {
+    return this.#unread.get(contactKey(accountId, peer)) ?? 0;
   }
 
-  /** The conversation with `peer`, created empty on first use. */
-  thread(peer: string): Thread {
-    let thread = this.#threads.get(peer);
+  /** The conversation with `peer` over `accountId`, created empty on first use. */
+  thread(accountId: string, peer: string): Thread {
+    const key = contactKey(accountId, peer);
+    let thread = this.#threads.get(key);
     if (!thread) {
-      thread = new Thread(peer);
-      this.#threads.set(peer, thread);
+      thread = new Thread(accountId, peer);
+      this.#threads.set(key, thread);
     }
     return thread;
   }
 
-  hasThread(peer: string): boolean {
-    return this.#threads.has(peer);
+  hasThread(accountId: string, peer: string): boolean {
+    return this.#threads.has(contactKey(accountId, peer));
   }
 
-  select(peer: string | null): void {
-    if (peer !== null) this.thread(peer);
-    this.#selected = peer;
-    if (peer !== null && this.#unread.has(peer)) {
+  select(conversation: { accountId: string; peer: string } | null): void {
+    if (conversation === null) {
+      this.#selected = null;
+      return;
+    }
+    const key = this.thread(conversation.accountId, conversation.peer).key;
+    this.#selected = key;
+    if (this.#unread.has(key)) {
       const next = new Map(this.#unread);
-      next.delete(peer);
+      next.delete(key);
       this.#unread = next;
     }
   }
 
-  /** Adds a batch of messages to their conversations and counts unread ones in a single update. */
-  applyMessages(messages: readonly ChatMessage[]): void {
+  /** Adds one account's batch of messages to its conversations, counting unread ones in one update. */
+  applyMessages(accountId: string, messages: readonly ChatMessage[]): void {
     const byPeer = new Map<string, ChatMessage[]>();
     for (const message of messages) {
       const list = byPeer.get(message.peer);
@@ -176,23 +188,29 @@ export class ConversationsState {
       else byPeer.set(message.peer, [message]);
     }
     let unread: Map<string, number> | null = null;
+    const active: Thread[] = [];
     for (const [peer, list] of byPeer) {
-      const fresh = this.thread(peer).add(list);
-      if (peer === this.#selected) continue;
+      const thread = this.thread(accountId, peer);
+      active.unshift(thread);
+      const fresh = thread.add(list);
+      if (thread.key === this.#selected) continue;
       const incoming = fresh.filter((message) => message.direction === "in").length;
       if (incoming === 0) continue;
       unread ??= new Map(this.#unread);
-      unread.set(peer, (unread.get(peer) ?? 0) + incoming);
+      unread.set(thread.key, (unread.get(thread.key) ?? 0) + incoming);
     }
     if (unread) this.#unread = unread;
-    const active = [...byPeer.keys()].reverse();
-    this.#recent = [...active, ...this.#recent.filter((peer) => !byPeer.has(peer))];
+    this.#recent = [...active, ...this.#recent.filter((thread) => !active.includes(thread))];
   }
 
-  clear(): void {
-    this.#threads.clear();
-    this.#selected = null;
-    this.#unread = new Map();
-    this.#recent = [];
+  /** Forgets an account's conversations (account removed). */
+  removeAccount(accountId: string): void {
+    for (const [key, thread] of this.#threads) {
+      if (thread.accountId === accountId) this.#threads.delete(key);
+    }
+    if (this.#selected !== null && !this.#threads.has(this.#selected)) this.#selected = null;
+    const unread = new Map([...this.#unread].filter(([key]) => this.#threads.has(key)));
+    if (unread.size !== this.#unread.size) this.#unread = unread;
+    this.#recent = this.#recent.filter((thread) => thread.accountId !== accountId);
   }
 }

@@ -8,8 +8,16 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
   };
   return {
     snapshot: unused,
-    signIn: unused,
-    signOut: unused,
+    addAccount: unused,
+    updateAccount: unused,
+    setAccountEnabled: unused,
+    removeAccount: unused,
+    reconnect: unused,
+    goOffline: unused,
+    chooseCredentialStore: unused,
+    fetchRegistrationForm: unused,
+    submitRegistration: unused,
+    cancelRegistration: unused,
     setPresence: unused,
     addContact: unused,
     approveSubscription: unused,
@@ -25,26 +33,38 @@ describe("createDispatch", () => {
   it("runs the handler with parsed arguments and wraps the value", async () => {
     const addContact = vi.fn(async () => undefined);
     const dispatch = createDispatch(handlers({ addContact }));
-    const envelope = await dispatch("addContact", { jid: "  bob@example.org ", name: "Bob" });
+    const envelope = await dispatch("addContact", {
+      accountId: "a1",
+      jid: "  bob@example.org ",
+      name: "Bob",
+    });
     expect(envelope).toEqual({ ok: true, value: undefined });
-    expect(addContact).toHaveBeenCalledWith({ jid: "bob@example.org", name: "Bob" });
+    expect(addContact).toHaveBeenCalledWith({
+      accountId: "a1",
+      jid: "bob@example.org",
+      name: "Bob",
+    });
   });
 
   it("refuses invalid arguments without calling the handler", async () => {
     const sendMessage = vi.fn();
     const dispatch = createDispatch(handlers({ sendMessage }));
-    const envelope = await dispatch("sendMessage", { to: "bob@example.org", body: "" });
+    const envelope = await dispatch("sendMessage", {
+      accountId: "a1",
+      to: "bob@example.org",
+      body: "",
+    });
     expect(envelope.ok).toBe(false);
     expect(!envelope.ok && envelope.error.code).toBe("invalid-argument");
     expect(sendMessage).not.toHaveBeenCalled();
   });
 
   it("refuses unknown keys, so nothing unexpected reaches a handler", async () => {
-    const signOut = vi.fn();
-    const dispatch = createDispatch(handlers({ signOut }));
-    const envelope = await dispatch("signOut", { extra: true });
+    const goOffline = vi.fn();
+    const dispatch = createDispatch(handlers({ goOffline }));
+    const envelope = await dispatch("goOffline", { extra: true });
     expect(envelope.ok).toBe(false);
-    expect(signOut).not.toHaveBeenCalled();
+    expect(goOffline).not.toHaveBeenCalled();
   });
 
   it("refuses a command the contract does not declare", async () => {
@@ -59,12 +79,12 @@ describe("createDispatch", () => {
   it("passes a WrenError's code and message through", async () => {
     const dispatch = createDispatch(
       handlers({
-        signOut: () => {
+        goOffline: () => {
           throw new WrenError("not-signed-in", "You are not signed in.");
         },
       }),
     );
-    expect(await dispatch("signOut", {})).toEqual({
+    expect(await dispatch("goOffline", {})).toEqual({
       ok: false,
       error: { code: "not-signed-in", message: "You are not signed in." },
     });

@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { ContactPresence, RosterItem, WrenEvent } from "../../../preload/contract";
+import type {
+  AccountSummary,
+  ContactPresence,
+  RosterItem,
+  WrenEvent,
+} from "../../../preload/contract";
 import { createEventBatcher } from "../../../main/api/event-batcher";
 
 const presence = (jid: string, status: string): ContactPresence => ({
@@ -15,6 +20,15 @@ const item = (jid: string): RosterItem => ({
   pendingOut: false,
 });
 
+const account = (id: string, state: "connecting" | "online"): AccountSummary => ({
+  id,
+  jid: `${id}@x`,
+  enabled: true,
+  state: { state, jid: `${id}@x`, error: null },
+  needsPassword: false,
+  settings: { directTls: false },
+});
+
 describe("createEventBatcher", () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
@@ -23,7 +37,7 @@ describe("createEventBatcher", () => {
     const deliver = vi.fn<(events: WrenEvent[]) => void>();
     const batcher = createEventBatcher({ deliver, windowMs: 16 });
     for (let i = 0; i < 5000; i++)
-      batcher.push({ type: "presence", contacts: [presence(`c${i}@x`, "")] });
+      batcher.push({ type: "presence", accountId: "a", contacts: [presence(`c${i}@x`, "")] });
     expect(deliver).not.toHaveBeenCalled();
     vi.advanceTimersByTime(16);
     expect(deliver).toHaveBeenCalledTimes(1);
@@ -35,21 +49,31 @@ describe("createEventBatcher", () => {
   it("keeps only the latest presence of a contact within a batch", () => {
     const deliver = vi.fn<(events: WrenEvent[]) => void>();
     const batcher = createEventBatcher({ deliver });
-    batcher.push({ type: "presence", contacts: [presence("a@x", "first")] });
-    batcher.push({ type: "presence", contacts: [presence("b@x", "b")] });
-    batcher.push({ type: "presence", contacts: [presence("a@x", "second")] });
+    batcher.push({ type: "presence", accountId: "a", contacts: [presence("a@x", "first")] });
+    batcher.push({ type: "presence", accountId: "a", contacts: [presence("b@x", "b")] });
+    batcher.push({ type: "presence", accountId: "a", contacts: [presence("a@x", "second")] });
     batcher.flush();
     expect(deliver.mock.calls[0]![0]).toEqual([
-      { type: "presence", contacts: [presence("a@x", "second"), presence("b@x", "b")] },
+      {
+        type: "presence",
+        accountId: "a",
+        contacts: [presence("a@x", "second"), presence("b@x", "b")],
+      },
     ]);
   });
 
   it("keeps the order between kinds of events", () => {
     const deliver = vi.fn<(events: WrenEvent[]) => void>();
     const batcher = createEventBatcher({ deliver });
-    batcher.push({ type: "roster", upserted: [item("a@x")], removed: [], reset: true });
-    batcher.push({ type: "presence", contacts: [presence("a@x", "")] });
-    batcher.push({ type: "roster", upserted: [], removed: ["a@x"], reset: false });
+    batcher.push({
+      type: "roster",
+      accountId: "a",
+      upserted: [item("a@x")],
+      removed: [],
+      reset: true,
+    });
+    batcher.push({ type: "presence", accountId: "a", contacts: [presence("a@x", "")] });
+    batcher.push({ type: "roster", accountId: "a", upserted: [], removed: ["a@x"], reset: false });
     batcher.flush();
     expect(deliver.mock.calls[0]![0].map((event) => event.type)).toEqual([
       "roster",
@@ -61,11 +85,23 @@ describe("createEventBatcher", () => {
   it("merges roster changes so a removal cancels an earlier upsert", () => {
     const deliver = vi.fn<(events: WrenEvent[]) => void>();
     const batcher = createEventBatcher({ deliver });
-    batcher.push({ type: "roster", upserted: [item("a@x")], removed: [], reset: false });
-    batcher.push({ type: "roster", upserted: [item("b@x")], removed: ["a@x"], reset: false });
+    batcher.push({
+      type: "roster",
+      accountId: "a",
+      upserted: [item("a@x")],
+      removed: [],
+      reset: false,
+    });
+    batcher.push({
+      type: "roster",
+      accountId: "a",
+      upserted: [item("b@x")],
+      removed: ["a@x"],
+      reset: false,
+    });
     batcher.flush();
     expect(deliver.mock.calls[0]![0]).toEqual([
-      { type: "roster", upserted: [item("b@x")], removed: ["a@x"], reset: false },
+      { type: "roster", accountId: "a", upserted: [item("b@x")], removed: ["a@x"], reset: false },
     ]);
   });
 
@@ -73,8 +109,8 @@ describe("createEventBatcher", () => {
     const deliver = vi.fn<(events: WrenEvent[]) => void>();
     const batcher = createEventBatcher({ deliver });
     const first = [presence("a@x", "")];
-    batcher.push({ type: "presence", contacts: first });
-    batcher.push({ type: "presence", contacts: [presence("b@x", "")] });
+    batcher.push({ type: "presence", accountId: "a", contacts: first });
+    batcher.push({ type: "presence", accountId: "a", contacts: [presence("b@x", "")] });
     batcher.flush();
     expect(first).toHaveLength(1);
   });
@@ -82,9 +118,47 @@ describe("createEventBatcher", () => {
   it("delivers nothing after dispose", () => {
     const deliver = vi.fn();
     const batcher = createEventBatcher({ deliver });
-    batcher.push({ type: "subscription-request", jid: "a@x" });
+    batcher.push({ type: "subscription-request", accountId: "a", jid: "a@x" });
     batcher.dispose();
     vi.advanceTimersByTime(100);
     expect(deliver).not.toHaveBeenCalled();
+  });
+
+  it("never merges one account's events into another's, and keeps their order", () => {
+    const deliver = vi.fn<(events: WrenEvent[]) => void>();
+    const batcher = createEventBatcher({ deliver });
+    batcher.push({ type: "presence", accountId: "a", contacts: [presence("c@x", "on a")] });
+    batcher.push({ type: "presence", accountId: "b", contacts: [presence("c@x", "on b")] });
+    batcher.push({ type: "presence", accountId: "b", contacts: [presence("d@x", "")] });
+    batcher.push({ type: "messages", accountId: "a", messages: [] });
+    batcher.push({ type: "messages", accountId: "b", messages: [] });
+    batcher.flush();
+    expect(deliver.mock.calls[0]![0]).toEqual([
+      { type: "presence", accountId: "a", contacts: [presence("c@x", "on a")] },
+      {
+        type: "presence",
+        accountId: "b",
+        contacts: [presence("c@x", "on b"), presence("d@x", "")],
+      },
+      { type: "messages", accountId: "a", messages: [] },
+      { type: "messages", accountId: "b", messages: [] },
+    ]);
+  });
+
+  it("keeps only the newest summary of a run of one account's changes", () => {
+    const deliver = vi.fn<(events: WrenEvent[]) => void>();
+    const batcher = createEventBatcher({ deliver });
+    batcher.push({ type: "account", account: account("a", "connecting") });
+    batcher.push({ type: "account", account: account("a", "online") });
+    batcher.push({ type: "account", account: account("b", "connecting") });
+    batcher.push({ type: "account-removed", accountId: "a" });
+    batcher.push({ type: "account-removed", accountId: "a" });
+    batcher.flush();
+    expect(deliver.mock.calls[0]![0]).toEqual([
+      { type: "account", account: account("a", "online") },
+      { type: "account", account: account("b", "connecting") },
+      { type: "account-removed", accountId: "a" },
+      { type: "account-removed", accountId: "a" },
+    ]);
   });
 });

@@ -97,10 +97,10 @@ describe("preview server", () => {
     expect(messages[0]).toEqual({ id: 7, envelope: { ok: true, value: "done" } });
     expect(calls).toEqual([{ name: "snapshot", args: {} }]);
 
-    pushEvents([{ type: "subscription-request", jid: "bob@example.org" }]);
+    pushEvents([{ type: "subscription-request", accountId: "a1", jid: "bob@example.org" }]);
     await expect.poll(() => messages.length).toBe(2);
     expect(messages[1]).toEqual({
-      events: [{ type: "subscription-request", jid: "bob@example.org" }],
+      events: [{ type: "subscription-request", accountId: "a1", jid: "bob@example.org" }],
     });
     socket.close();
   });

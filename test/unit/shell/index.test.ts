@@ -40,9 +40,20 @@ vi.mock("electron", () => ({
   get net() {
     return fake.current.net;
   },
+  get safeStorage() {
+    return fake.current.safeStorage;
+  },
 }));
 
 vi.mock("../../../main/core/session", () => ({ createSession: vi.fn((options) => options) }));
+
+vi.mock("../../../main/accounts/account-manager", () => ({
+  createAccountManager: vi.fn((options: unknown) => ({ options })),
+}));
+
+vi.mock("../../../main/credentials/credential-choice", () => ({
+  createCredentialChoice: vi.fn(() => ({ store: { kind: "none" } })),
+}));
 
 vi.mock("../../../main/api/service", () => ({
   createWrenService: vi.fn(() => fake.current.service),
@@ -99,6 +110,7 @@ function createFakeElectron(options: { gotLock: boolean; isPackaged: boolean; lo
       eventListener = listener;
       return () => {};
     }),
+    start: vi.fn(async () => {}),
     dispose: vi.fn(async () => {}),
   };
 
@@ -120,6 +132,11 @@ function createFakeElectron(options: { gotLock: boolean; isPackaged: boolean; lo
     nativeTheme: { shouldUseDarkColors: true },
     powerMonitor: new EventEmitter(),
     net: { isOnline: vi.fn(() => true) },
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      encryptString: vi.fn(),
+      decryptString: vi.fn(),
+    },
     service,
     emitServiceEvents: (events: WrenEvent[]) => eventListener?.(events),
   };
@@ -229,8 +246,8 @@ describe("main/index.ts", () => {
   it("forwards each batch of service events to the window as one message", async () => {
     const { electron, win } = await startReady();
     const batch: WrenEvent[] = [
-      { type: "subscription-request", jid: "bob@example.org" },
-      { type: "own-presence", show: "away", status: "" },
+      { type: "subscription-request", accountId: "a1", jid: "bob@example.org" },
+      { type: "own-presence", accountId: "a1", show: "away", status: "" },
     ];
     electron.emitServiceEvents(batch);
     expect(win.webContents.send).toHaveBeenCalledExactlyOnceWith(EVENTS_CHANNEL, batch);
@@ -238,14 +255,41 @@ describe("main/index.ts", () => {
 
   it("gives every session the OS's wake-up and network signals", async () => {
     const electron = await startReady().then((started) => started.electron);
-    const { createWrenService } = await import("../../../main/api/service");
-    const deps = vi.mocked(createWrenService).mock.lastCall![0];
+    const { createAccountManager } = await import("../../../main/accounts/account-manager");
+    const deps = vi.mocked(createAccountManager).mock.lastCall![0];
     const options = deps.createSession({ jid: "a@example.org", password: "pw", directTls: false });
     const { signals } = options as unknown as { signals: { onResume(cb: () => void): () => void } };
     const resumed = vi.fn();
     signals.onResume(resumed);
     electron.powerMonitor.emit("resume");
     expect(resumed).toHaveBeenCalledOnce();
+  });
+
+  it("keeps accounts and the credential choice in userData, with Electron's safeStorage", async () => {
+    const electron = await start();
+    const { createAccountManager } = await import("../../../main/accounts/account-manager");
+    const { createCredentialChoice } = await import("../../../main/credentials/credential-choice");
+    const { createWrenService } = await import("../../../main/api/service");
+    const userData = join(dir, "userData");
+    expect(vi.mocked(createAccountManager).mock.lastCall![0]).toMatchObject({
+      settingsPath: join(userData, "accounts.json"),
+      credentials: { kind: "none" },
+    });
+    const choice = vi.mocked(createCredentialChoice).mock.lastCall![0];
+    expect(choice.file).toBe(join(userData, "credentials.json"));
+    expect(choice.safeStorage).toBe(electron.safeStorage);
+    expect(vi.mocked(createWrenService).mock.lastCall![0]).toMatchObject({
+      accounts: { options: expect.any(Object) },
+      credentials: { store: { kind: "none" } },
+    });
+  });
+
+  it("starts the service (credential store, then accounts) only once Electron is ready", async () => {
+    const electron = await start();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(electron.service.start).not.toHaveBeenCalled();
+    electron.markReady();
+    await vi.waitFor(() => expect(electron.service.start).toHaveBeenCalledOnce());
   });
 
   it("brings the window forward when Wren is started again", async () => {

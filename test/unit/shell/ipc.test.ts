@@ -83,9 +83,17 @@ describe("registerCommands", () => {
   it("runs the handler for a trusted sender and wraps the result", async () => {
     const addContact = vi.fn(async () => {});
     const { invoke } = setUp(fakeHandlers({ addContact }));
-    const result = await invoke("addContact", trusted, { jid: "bob@example.org", name: "Bob" });
+    const result = await invoke("addContact", trusted, {
+      accountId: "a1",
+      jid: "bob@example.org",
+      name: "Bob",
+    });
     expect(result).toEqual({ ok: true, value: undefined });
-    expect(addContact).toHaveBeenCalledExactlyOnceWith({ jid: "bob@example.org", name: "Bob" });
+    expect(addContact).toHaveBeenCalledExactlyOnceWith({
+      accountId: "a1",
+      jid: "bob@example.org",
+      name: "Bob",
+    });
   });
 
   it.each([
@@ -94,21 +102,21 @@ describe("registerCommands", () => {
     ["a frame that is gone", from(null)],
     ["the dev server when not in dev", from(mainFrame("http://localhost:5173/"))],
   ])("refuses %s without calling the handler", async (_label, event) => {
-    const signOut = vi.fn(async () => {});
-    const { invoke } = setUp(fakeHandlers({ signOut }));
-    const result = await invoke("signOut", event, {});
+    const goOffline = vi.fn(async () => {});
+    const { invoke } = setUp(fakeHandlers({ goOffline }));
+    const result = await invoke("goOffline", event, {});
     expect(result).toMatchObject({ ok: false, error: { code: "not-available" } });
-    expect(signOut).not.toHaveBeenCalled();
+    expect(goOffline).not.toHaveBeenCalled();
   });
 
   it("accepts the dev server's main frame when it is an own origin", async () => {
-    const signOut = vi.fn(async () => {});
-    const { invoke } = setUp(fakeHandlers({ signOut }), ["app://wren", "http://localhost:5173"]);
-    expect(await invoke("signOut", from(mainFrame("http://localhost:5173/")), {})).toEqual({
+    const goOffline = vi.fn(async () => {});
+    const { invoke } = setUp(fakeHandlers({ goOffline }), ["app://wren", "http://localhost:5173"]);
+    expect(await invoke("goOffline", from(mainFrame("http://localhost:5173/")), {})).toEqual({
       ok: true,
       value: undefined,
     });
-    expect(signOut).toHaveBeenCalledOnce();
+    expect(goOffline).toHaveBeenCalledOnce();
   });
 
   it("answers invalid arguments with invalid-argument and does not call the handler", async () => {
@@ -133,7 +141,7 @@ describe("registerCommands", () => {
   it("turns handler errors into envelopes instead of rejecting", async () => {
     const { invoke } = setUp(
       fakeHandlers({
-        signOut: async () => {
+        goOffline: async () => {
           throw new WrenError("not-signed-in", "You are not signed in.");
         },
         setPresence: async () => {
@@ -141,7 +149,7 @@ describe("registerCommands", () => {
         },
       }),
     );
-    expect(await invoke("signOut", trusted, {})).toEqual({
+    expect(await invoke("goOffline", trusted, {})).toEqual({
       ok: false,
       error: { code: "not-signed-in", message: "You are not signed in." },
     });

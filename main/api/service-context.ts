@@ -1,0 +1,47 @@
+import type { WrenEvent } from "../../preload/contract";
+import type { AccountManager } from "../accounts/account-manager";
+import type { XmppSession } from "../core/session-api";
+import type { CredentialChoice } from "../credentials/credential-choice";
+import type { Logger } from "../log";
+import type { OwnPresence } from "./account-view";
+import { WrenError } from "./user-error";
+
+/** What the service's handler groups share. */
+export interface ServiceContext {
+  accounts: AccountManager;
+  credentials: CredentialChoice;
+  push(event: WrenEvent): void;
+  log: Logger;
+  /** The own presence the person last set per account; a new session of the account starts with it. */
+  presence: Map<string, OwnPresence>;
+  /** Accounts whose password the person asked to save before a credential store was decided. */
+  saveWhenDecided: Set<string>;
+}
+
+export function requireAccount(context: ServiceContext, accountId: string) {
+  const account = context.accounts.accounts().find((candidate) => candidate.id === accountId);
+  if (!account) throw new WrenError("invalid-argument", "Unknown account.");
+  return account;
+}
+
+/** The account's session, if it is online; roster and chat commands need one. */
+export function requireOnline(context: ServiceContext, accountId: string): XmppSession {
+  const account = requireAccount(context, accountId);
+  const session = context.accounts.session(accountId);
+  let online: boolean;
+  try {
+    online = session?.state().state === "online";
+  } catch {
+    online = false;
+  }
+  if (!session || !online) {
+    throw new WrenError("not-signed-in", `${account.jid} is not connected.`);
+  }
+  return session;
+}
+
+/** For logs: what kind of error, never its message (which might quote what the person typed). */
+export function errorName(error: unknown): string {
+  if (error instanceof WrenError) return `WrenError(${error.code})`;
+  return error instanceof Error ? error.name : typeof error;
+}
