@@ -167,6 +167,7 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
       port: settings.port,
       directTls: settings.directTls,
       resource: settings.resource,
+      priority: settings.priority,
     };
   }
 
@@ -450,7 +451,8 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
 
         const connectionChanged =
           password !== undefined ||
-          (["host", "port", "resource", "directTls"] as const).some(
+          // Priority travels in presence; signing in again is the simple way to send it anew.
+          (["host", "port", "resource", "priority", "directTls"] as const).some(
             (key) => before[key] !== next[key],
           );
         // An account the person took offline stays offline; any other one signs in again.

@@ -20,6 +20,8 @@ export interface SessionOptions {
   /** XEP-0368: TLS from the first byte instead of STARTTLS. */
   directTls: boolean;
   resource?: string;
+  /** Presence priority (RFC 6121, -128..127) sent with every presence of this session. */
+  priority?: number;
   /** Timers for reconnecting and liveness checks; tests pass a fake. Default: the real ones. */
   clock?: Clock;
   /** The OS's network-back, wake-up and foreground events. Default: none (backoff alone). */

@@ -203,7 +203,9 @@ class Session implements XmppSession {
     this.#events.emit("ownPresence", this.ownPresence());
     // Offline, it is remembered and becomes the initial presence of the next sign-in.
     if (this.#entity && this.#state.state === "online") {
-      await this.#command(() => this.#outbox().send(buildPresence(show, this.#own.status)));
+      await this.#command(() =>
+        this.#outbox().send(buildPresence(show, this.#own.status, this.#options.priority)),
+      );
     }
   }
 
@@ -309,7 +311,9 @@ class Session implements XmppSession {
     if (resumed) return true;
     await step(this.#roster.fetch());
     this.#forgetPresence(); // what we knew is stale; the server sends it all after our presence
-    await step(entity.send(buildPresence(this.#own.show, this.#own.status)));
+    await step(
+      entity.send(buildPresence(this.#own.show, this.#own.status, this.#options.priority)),
+    );
     for (const message of chatMessagesToResend(resumption?.queue ?? [], this.jid)) {
       await step(entity.send(message));
     }

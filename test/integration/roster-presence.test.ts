@@ -95,6 +95,19 @@ describe("subscription flow and presence between two accounts", () => {
     });
   });
 
+  it("B's second resource with a higher priority becomes the one A sees", async () => {
+    const seen = nextEvent(a, "presence", (contacts) =>
+      contacts.some((contact) => contact.jid === bob.jid && contact.best?.resource === "desk"),
+    );
+    const desk = await pool.signIn(bob, { resource: "desk", priority: 7 });
+    const [contacts] = await seen;
+    expect(contacts.find((contact) => contact.jid === bob.jid)).toMatchObject({
+      best: { resource: "desk", show: "online", priority: 7 },
+      resourceCount: 2,
+    });
+    await desk.stop();
+  });
+
   it("B signs out; A sees B offline", async () => {
     const seen = nextEvent(a, "presence", (contacts) =>
       contacts.some((contact) => contact.jid === bob.jid && contact.best === null),

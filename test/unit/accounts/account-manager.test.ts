@@ -379,12 +379,16 @@ describe("update", () => {
     const bobSession = sessions.latest("bob@example.org");
     const firstAlice = sessions.latest("alice@example.org");
 
-    await manager.update(alice.id, { priority: 3 });
+    await manager.update(alice.id, { savePassword: true });
     expect(sessions.created).toHaveLength(2);
-    expect((await accountsOnDisk())[0]?.priority).toBe(3);
 
-    const updated = await manager.update(alice.id, { host: "xmpp.example.org", port: 5223 });
+    // Priority travels in presence: the account signs in again to send it.
+    await manager.update(alice.id, { priority: 3 });
+    expect((await accountsOnDisk())[0]?.priority).toBe(3);
+    expect(sessions.latest("alice@example.org").options.priority).toBe(3);
+
     expect(firstAlice.stops).toBe(1);
+    const updated = await manager.update(alice.id, { host: "xmpp.example.org", port: 5223 });
     expect(sessions.latest("alice@example.org").options).toMatchObject({
       host: "xmpp.example.org",
       port: 5223,
