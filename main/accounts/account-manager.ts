@@ -1,7 +1,10 @@
 import { randomBytes } from "node:crypto";
 import type { ConnectionState, SessionState, UserError } from "../../preload/contract";
 import { WrenError } from "../api/user-error";
+import { Backoff, type BackoffOptions } from "../core/backoff";
+import { systemClock, type Clock } from "../core/clock";
 import { Emitter } from "../core/emitter";
+import { isRetryable } from "../core/errors";
 import { requireBareJid } from "../core/jid";
 import type {
   CreateSession,
@@ -45,6 +48,12 @@ export interface AccountManagerOptions {
    * this is where it will be cleaned up. A failure is logged and does not stop the removal.
    */
   removeLocalData?: (accountId: string) => Promise<void>;
+  /**
+   * Timers for retrying a sign-in that failed for a reason time can fix (no network yet at start,
+   * a server restarting). Once online, the session reconnects by itself; this covers the first one.
+   */
+  clock?: Clock;
+  backoff?: Partial<BackoffOptions>;
 }
 
 /** What the manager knows about one account. */
@@ -59,6 +68,8 @@ interface Entry {
   /** Operations on this account, one at a time. */
   serial: <T>(work: () => Promise<T>) => Promise<T>;
   removed: boolean;
+  /** A sign-in that failed for a passing reason is tried again on this schedule. */
+  retry: { backoff: Backoff; timer: unknown } | null;
 }
 
 /** What an operation hands back from inside its account's queue: a sign-in to await outside it. */
@@ -77,6 +88,7 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
     log.warn("an accounts listener failed", errorName(error)),
   );
   const signIns = createLimiter(options.maxConcurrentSignIns ?? 2);
+  const clock = options.clock ?? systemClock;
   const settingsQueue = createSerialQueue();
   const entries = new Map<string, Entry>();
   /** JIDs being added right now, so two adds of one address cannot both succeed. */
@@ -248,6 +260,7 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
 
   /** Stops and forgets the account's session (its final "offline" still reaches listeners). */
   async function dropSession(entry: Entry): Promise<void> {
+    cancelRetry(entry);
     const session = entry.session;
     if (!session) return;
     await stopQuietly(session, entry.settings.id);
@@ -275,16 +288,37 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
     }
     if (ACTIVE.has(connectionState(session))) return Promise.resolve();
     const accountId = entry.settings.id;
+    const current = () =>
+      entry.session === session && !entry.removed && entry.settings.enabled && !disposed;
     return signIns(async () => {
-      if (entry.session !== session || entry.removed || !entry.settings.enabled || disposed) return;
+      if (!current()) return;
       try {
         await session.start();
         log.info("signed in", { accountId });
+        entry.retry = null;
       } catch (error) {
-        log.info("signing in failed", { accountId, code: toWrenError(error).code });
+        const failure = toWrenError(error);
+        log.info("signing in failed", { accountId, code: failure.code });
         emitState(entry);
+        if (current() && isRetryable(failure)) retryLater(entry);
       }
     }).catch(() => undefined);
+  }
+
+  function retryLater(entry: Entry): void {
+    const backoff = entry.retry?.backoff ?? new Backoff(options.backoff);
+    if (entry.retry) clock.clearTimeout(entry.retry.timer);
+    const timer = clock.setTimeout(() => {
+      if (entry.retry?.timer !== timer) return;
+      void beginSignIn(entry);
+    }, backoff.next());
+    entry.retry = { backoff, timer };
+  }
+
+  /** Stops a scheduled retry; the backoff starts over next time. */
+  function cancelRetry(entry: Entry): void {
+    if (entry.retry) clock.clearTimeout(entry.retry.timer);
+    entry.retry = null;
   }
 
   /** The saved password, or null; a store that fails leaves the reason in `problem`. */
@@ -308,6 +342,7 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
       problem: null,
       serial: createSerialQueue(),
       removed: false,
+      retry: null,
     };
   }
 
@@ -339,6 +374,7 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
 
   function goOfflineOne(entry: Entry): Promise<void> {
     return operate(entry, async () => {
+      cancelRetry(entry);
       if (entry.session) await stopQuietly(entry.session, entry.settings.id);
       emitState(entry);
       return DONE;
@@ -496,6 +532,7 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
       const entry = lookup(id);
       await operate(entry, async () => {
         const { jid, passwordStorage } = entry.settings;
+        cancelRetry(entry);
         if (entry.session) await stopQuietly(entry.session, id);
         try {
           await credentials.delete(id);
@@ -549,6 +586,7 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
       disposed = true;
       await Promise.all(
         [...entries.values()].map(async (entry) => {
+          cancelRetry(entry);
           if (entry.session) await stopQuietly(entry.session, entry.settings.id);
           detach(entry);
         }),

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { FakeClock } from "../core/fake-clock";
 import { WrenError } from "../../../main/api/user-error";
 import {
   createAccountManager,
@@ -537,5 +538,66 @@ describe("secrets", () => {
     expect(logLines.length).toBeGreaterThan(0);
     expect(all).not.toContain(PASSWORD);
     expect(all).not.toContain("a new secret");
+  });
+});
+
+describe("a sign-in that fails at start-up", () => {
+  async function startWith(behaviour: "manual") {
+    await writeAccounts({
+      id: "a1",
+      jid: "alice@example.org",
+      directTls: false,
+      enabled: true,
+      passwordStorage: "keychain",
+    });
+    const clock = new FakeClock();
+    const sessions = fakeSessions({ "alice@example.org": behaviour });
+    const credentials = recordingStore();
+    await credentials.inner.set("a1", PASSWORD);
+    const manager = createAccountManager({
+      settingsPath: path,
+      credentials,
+      createSession: sessions.createSession,
+      clock,
+      backoff: { jitter: "none" },
+    });
+    managers.push(manager);
+    await manager.load();
+    const session = sessions.latest("alice@example.org");
+    await vi.waitFor(() => expect(session.starts).toBe(1));
+    return { manager, clock, session };
+  }
+
+  it("is tried again on the backoff schedule when time can fix it (no network yet)", async () => {
+    const { manager, clock, session } = await startWith("manual");
+    session.finish(new WrenError("host-not-found", "The server example.org could not be found."));
+    await vi.waitFor(() => expect(stateOf(manager, "a1")).toBe("error"));
+    await vi.waitFor(() => expect(clock.pending()).toEqual([1000]));
+
+    clock.advance(999);
+    expect(session.starts).toBe(1);
+    clock.advance(1);
+    await vi.waitFor(() => expect(session.starts).toBe(2));
+    session.finish();
+    await vi.waitFor(() => expect(stateOf(manager, "a1")).toBe("online"));
+  });
+
+  it("is not tried again when it needs the person (wrong password)", async () => {
+    const { clock, session } = await startWith("manual");
+    session.finish(new WrenError("auth-failed", "The server rejected the address or password."));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    clock.advance(120_000);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(session.starts).toBe(1);
+  });
+
+  it("stops being retried once the person goes offline", async () => {
+    const { manager, clock, session } = await startWith("manual");
+    session.finish(new WrenError("connection-refused", "The server refused the connection."));
+    await vi.waitFor(() => expect(clock.pending()).toHaveLength(1));
+    await manager.goOffline("a1");
+    expect(clock.pending()).toHaveLength(0);
+    clock.advance(120_000);
+    expect(session.starts).toBe(1);
   });
 });
