@@ -1,4 +1,5 @@
 import { xml, type Element } from "@xmpp/client";
+import type { FormField, FormFieldType as FieldType } from "../../../preload/contract";
 
 export const NS_DATA_FORMS = "jabber:x:data";
 
@@ -6,36 +7,9 @@ export const NS_DATA_FORMS = "jabber:x:data";
 // bounded: a form with absurdly many fields or options is refused rather than half shown, and
 // texts are cut to a length a window can show.
 
-export type FieldType =
-  | "boolean"
-  | "fixed"
-  | "hidden"
-  | "jid-multi"
-  | "jid-single"
-  | "list-multi"
-  | "list-single"
-  | "text-multi"
-  | "text-private"
-  | "text-single";
-
-export interface FieldOption {
-  label: string;
-  value: string;
-}
-
-export interface FormField {
-  /** The field's name; empty only for a `fixed` field, which is text to show. */
-  var: string;
-  type: FieldType;
-  label: string;
-  /** XEP-0004 <desc>: a longer explanation. */
-  description: string;
-  required: boolean;
-  /** For list-single and list-multi. */
-  options: FieldOption[];
-  /** The default or current values; one at most for the single-value types. */
-  values: string[];
-}
+// The shapes are the contract's: the UI renders these fields as they are.
+export type { FormField, FormFieldType as FieldType } from "../../../preload/contract";
+type FieldOption = FormField["options"][number];
 
 export interface DataForm {
   type: "form" | "submit" | "cancel" | "result";

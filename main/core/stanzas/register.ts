@@ -1,4 +1,5 @@
 import { xml, type Element } from "@xmpp/client";
+import type { RegistrationForm } from "../../../preload/contract";
 import {
   buildSubmitForm,
   FORM_LIMITS,
@@ -16,18 +17,7 @@ export const NS_REGISTER = "jabber:iq:register";
 export const NS_REGISTER_FEATURE = "http://jabber.org/features/iq-register";
 const NS_OOB = "jabber:x:oob";
 
-export interface RegistrationForm {
-  /**
-   * "data-form": the server sent a XEP-0004 form (which XEP-0077 §6 says to prefer);
-   * "legacy": only the fixed XEP-0077 fields, every one of them required.
-   */
-  kind: "legacy" | "data-form";
-  title: string;
-  instructions: string;
-  fields: FormField[];
-  /** A web page where the server wants accounts created instead (XEP-0077 §5), http(s) only. */
-  url: string | null;
-}
+export type { RegistrationForm } from "../../../preload/contract";
 
 /** The fields XEP-0077 §14.1 defines, in the order a form shows them, with their labels. */
 const LEGACY_FIELDS: Record<string, string> = {
