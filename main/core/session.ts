@@ -314,6 +314,9 @@ class Session implements XmppSession {
     await step(
       entity.send(buildPresence(this.#own.show, this.#own.status, this.#options.priority)),
     );
+    // The server handles our stanzas in order: once it answers this, our presence is in effect, so
+    // messages sent to us from here on are delivered live, not stored offline and marked delayed.
+    await step(probeServer(entity, this.#account.domain, new AbortController().signal));
     for (const message of chatMessagesToResend(resumption?.queue ?? [], this.jid)) {
       await step(entity.send(message));
     }
