@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { TestProject } from "vitest/node";
 import { ensureTestCertificates } from "../../setup/certs";
+import { registerAccount, type TestAccount } from "./accounts";
 import { removeRunDir, startProsody } from "./prosody";
 
 /** What integration and e2e tests get through `inject("xmpp")`. */
@@ -11,6 +12,13 @@ export interface XmppTestServer {
   domain: string;
   /** Served by the same Prosody, but not covered by the test certificate. */
   uncertifiedDomain: string;
+  /**
+   * Stores SCRAM-SHA-256 keys, so it offers SCRAM-SHA-256 (and, under TLS 1.2 only,
+   * SCRAM-SHA-256-PLUS) where `domain` offers SCRAM-SHA-1. Covered by the test certificate.
+   */
+  sha256Domain: string;
+  /** An account on `sha256Domain`, registered at start-up. */
+  sha256Account: TestAccount;
   /** STARTTLS port. */
   c2sPort: number;
   /** XEP-0368 direct TLS port. */
@@ -37,10 +45,22 @@ export default async function setup(project: TestProject) {
   }
 
   const prosody = await startProsody(certs);
+  const sha256Domain = "sha256.localhost";
+  const sha256Account = await registerAccount(
+    prosody.configPath,
+    undefined,
+    undefined,
+    sha256Domain,
+  ).catch(async (error: unknown) => {
+    await prosody.stop();
+    throw error;
+  });
   project.provide("xmpp", {
     host: "127.0.0.1",
     domain: "localhost",
     uncertifiedDomain: "uncertified.localhost",
+    sha256Domain,
+    sha256Account,
     c2sPort: prosody.c2sPort,
     directTlsPort: prosody.directTlsPort,
     configPath: prosody.configPath,

@@ -41,3 +41,8 @@ VirtualHost "localhost"
 -- Served by this Prosody but deliberately NOT named in the test certificate: signing in to it must
 -- fail with "certificate-invalid", over STARTTLS and direct TLS alike.
 VirtualHost "uncertified.localhost"
+
+-- Stores SCRAM-SHA-256 credentials, so SCRAM-SHA-256 is the only SCRAM it offers (Prosody 0.12
+-- derives one hash per host; its -PLUS twin appears only under TLS 1.2, where tls-unique exists).
+VirtualHost "sha256.localhost"
+  password_hash = "SHA-256"
