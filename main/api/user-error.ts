@@ -1,17 +1,26 @@
-import type { ErrorCode, UserError } from "../../preload/contract";
+import type { CertificateInfo, ErrorCode, UserError } from "../../preload/contract";
 
 /** An error meant for the person using Wren: the message is shown as is. */
 export class WrenError extends Error {
   readonly code: ErrorCode;
+  /** The certificate a server showed, when that is what the person must decide about. */
+  readonly certificate?: CertificateInfo;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; certificate?: CertificateInfo },
+  ) {
     super(message, options);
     this.name = "WrenError";
     this.code = code;
+    if (options?.certificate) this.certificate = options.certificate;
   }
 
   toUserError(): UserError {
-    return { code: this.code, message: this.message };
+    return this.certificate
+      ? { code: this.code, message: this.message, certificate: { ...this.certificate } }
+      : { code: this.code, message: this.message };
   }
 }
 

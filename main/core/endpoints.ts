@@ -14,12 +14,16 @@ export type SrvLookup = (name: string) => Promise<SrvRecord[]>;
 const DEFAULT_PORT = { starttls: 5222, directTls: 5223 };
 
 /**
- * The addresses to try, best first, as xmpp.js service URIs: `xmpps://` for XEP-0368 direct TLS,
- * `xmpp://` for STARTTLS. Only the kind the account asked for is ever returned, so a direct-TLS
- * account can never fall back to a plaintext port.
+ * The addresses to try, best first, as service URIs: `xmpps://` for XEP-0368 direct TLS, `xmpp://`
+ * for STARTTLS. Both are TLS before anything else is said (see transport/), so mixing them loses no
+ * security; a direct-TLS-only account gets only `xmpps://` addresses.
  *
- * Wren resolves SRV itself instead of handing the domain to xmpp.js: its resolver mixes both
- * kinds, swallows the connection errors, and skips the TLS options we set for direct TLS.
+ * Without a host override, both SRV names are asked at once and merged as XEP-0368 §3 says: by
+ * priority, then weight, and direct TLS first where the two tie. With no usable record at all, RFC
+ * 6120 §3.2.2 falls back to the domain itself on the standard port.
+ *
+ * Wren resolves SRV itself instead of handing the domain to xmpp.js: its resolver swallows the
+ * connection errors and skips the TLS options Wren sets.
  */
 export async function resolveEndpoints(
   options: EndpointOptions,
@@ -32,25 +36,32 @@ export async function resolveEndpoints(
     return [serviceUri(scheme, options.host, options.port ?? defaultPort)];
   }
 
-  const service = options.directTls ? "_xmpps-client" : "_xmpp-client";
-  let records: SrvRecord[] = [];
-  try {
-    records = await lookup(`${service}._tcp.${options.domain}`);
-  } catch {
-    // No SRV records (or no DNS answer for them): RFC 6120 §3.2.2 falls back to the domain itself.
-  }
-
-  // A single "." target means the service is decidedly not available (RFC 2782).
-  const usable = records.filter((record) => record.name && record.name !== ".");
-  if (usable.length === 0) {
+  const [direct, starttls] = await Promise.all([
+    usableRecords(lookup, `_xmpps-client._tcp.${options.domain}`),
+    options.directTls ? [] : usableRecords(lookup, `_xmpp-client._tcp.${options.domain}`),
+  ]);
+  const candidates = [
+    ...direct.map((record) => ({ record, scheme: "xmpps", rank: 0 })),
+    ...starttls.map((record) => ({ record, scheme: "xmpp", rank: 1 })),
+  ];
+  if (candidates.length === 0) {
     return [serviceUri(scheme, options.domain, options.port ?? defaultPort)];
   }
-  return sortSrv(usable).map((record) => serviceUri(scheme, record.name, record.port));
+  candidates.sort(
+    (a, b) =>
+      a.record.priority - b.record.priority || b.record.weight - a.record.weight || a.rank - b.rank,
+  );
+  const uris = candidates.map(({ record, scheme }) => serviceUri(scheme, record.name, record.port));
+  return [...new Set(uris)];
 }
 
-/** Lower priority first; within a priority, higher weight first (a deterministic RFC 2782 order). */
-export function sortSrv(records: SrvRecord[]): SrvRecord[] {
-  return [...records].sort((a, b) => a.priority - b.priority || b.weight - a.weight);
+async function usableRecords(lookup: SrvLookup, name: string): Promise<SrvRecord[]> {
+  try {
+    // A single "." target means the service is decidedly not available (RFC 2782).
+    return (await lookup(name)).filter((record) => record.name && record.name !== ".");
+  } catch {
+    return []; // no records, or no DNS answer for them
+  }
 }
 
 function serviceUri(scheme: string, host: string, port: number): string {

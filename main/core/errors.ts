@@ -1,4 +1,6 @@
+import type { ErrorCode } from "../../preload/contract";
 import { WrenError } from "../api/user-error";
+import { CertificateError } from "./transport/certificate";
 
 /** What the messages may mention: the account's domain and the host we dialled. */
 export interface ErrorContext {
@@ -92,6 +94,22 @@ export function toWrenError(error: unknown, context: ErrorContext): WrenError {
   const where = context.host && context.host !== context.domain ? context.host : context.domain;
   const options = { cause: error };
 
+  if (name === "CertificateError" && isCertificateError(error)) {
+    return certificateError(error, context.domain);
+  }
+
+  if (name === "RedirectError") {
+    return new WrenError(
+      "stream-closed",
+      `The server for ${context.domain} kept sending Wren on to other servers, so Wren gave up.`,
+      options,
+    );
+  }
+
+  if (name === "SaslSecurityError") {
+    return new WrenError(SASL_SECURITY_CODES[code] ?? "auth-server-unverified", message, options);
+  }
+
   if (name === "SASLError") {
     const readable = CREDENTIAL_CONDITIONS[condition];
     if (readable) return new WrenError("auth-failed", readable, options);
@@ -176,6 +194,31 @@ export function toWrenError(error: unknown, context: ErrorContext): WrenError {
   );
 }
 
+const SASL_SECURITY_CODES: Record<string, ErrorCode> = {
+  "sasl-downgrade": "auth-downgrade",
+  "sasl-no-mechanism": "auth-failed",
+};
+
+function isCertificateError(error: unknown): error is CertificateError {
+  return error instanceof CertificateError;
+}
+
+function certificateError(error: CertificateError, domain: string): WrenError {
+  const { certificate } = error;
+  if (error.code === "certificate-changed") {
+    return new WrenError(
+      "certificate-changed",
+      `Warning: the server for ${domain} now shows a different certificate from the one you trusted. Someone may be intercepting the connection, or the server's administrator replaced the certificate. Wren did not connect and sent nothing.`,
+      { cause: error, certificate },
+    );
+  }
+  return new WrenError(
+    "certificate-untrusted",
+    `Wren cannot verify the certificate of the server for ${domain}: ${certificate.problem} Wren did not connect and sent nothing. Check the fingerprint with the server's administrator before trusting it.`,
+    { cause: error, certificate },
+  );
+}
+
 /** Errors that mean "this address did not work", after which the next address may be tried. */
 export function isWorthAnotherAddress(error: WrenError): boolean {
   return (
@@ -186,7 +229,15 @@ export function isWorthAnotherAddress(error: WrenError): boolean {
 }
 
 /** Failures that need the person (a password, a certificate, a server setting), not another try. */
-const NEEDS_THE_USER = new Set(["auth-failed", "tls-required", "certificate-invalid"]);
+const NEEDS_THE_USER = new Set<ErrorCode>([
+  "auth-failed",
+  "auth-downgrade",
+  "auth-server-unverified",
+  "tls-required",
+  "certificate-invalid",
+  "certificate-untrusted",
+  "certificate-changed",
+]);
 
 /**
  * Stream errors after which reconnecting on our own would be wrong: `conflict` means another client

@@ -1,7 +1,8 @@
-import { client, type Client, type Element, type OnAuthenticate } from "@xmpp/client";
+import type { Client, Element } from "@xmpp/client";
 import type { ErrorCode } from "../../preload/contract";
 import { WrenError } from "../api/user-error";
-import { destroySocket, requireTls, STEP_TIMEOUT_MS } from "./connection";
+import { destroySocket, STEP_TIMEOUT_MS } from "./connection";
+import { createEntity } from "./transport/create-entity";
 import { tripwire, withDeadline } from "./deadline";
 import { resolveEndpoints } from "./endpoints";
 import {
@@ -269,26 +270,19 @@ async function fetchFrom(
   }
 }
 
-/** An xmpp.js client that negotiates TLS like sign-in does and then stops, without SASL. */
+/** A Wren entity that negotiates TLS like sign-in does and then stops: it has no SASL at all. */
 function createRegistrationClient(
   service: string,
   domain: string,
   onLost: (error: unknown) => void,
 ): { entity: Client; secured: Promise<void> } {
-  // xmpp.js calls this when it would authenticate. Never calling `authenticate` keeps SASL from
-  // running at all; the pending promise parks stream negotiation right after TLS.
-  const neverAuthenticate: OnAuthenticate = (_authenticate, _mechanisms, _fast, entity) => {
-    if (!entity.isSecure()) return Promise.reject(tlsRequiredError(domain));
-    return new Promise<void>(() => {});
-  };
-  const entity = client({
+  const entity = createEntity({
     service,
     domain,
-    credentials: neverAuthenticate,
+    policy: { domain, pinnedFingerprint: null },
     timeout: STEP_TIMEOUT_MS,
+    onInsecure: onLost,
   });
-  entity.reconnect.stop();
-  requireTls(entity, domain, onLost);
 
   // Stream features on an encrypted stream: TLS is up (xmpp.js did STARTTLS first when needed).
   let isSecured = false;
@@ -304,8 +298,6 @@ function createRegistrationClient(
   let lastError: unknown = null;
   entity.on("error", (error: unknown) => {
     const name = error instanceof Error ? error.name : "";
-    // SASL mechanisms are irrelevant here: we never authenticate on this stream.
-    if (name === "SASLError") return;
     // The stream restart after STARTTLS can miss a fast server's header the way open() can (see
     // fetchFrom) and time out later; once secure features arrived, that timeout means nothing.
     if (name === "TimeoutError" && isSecured) return;

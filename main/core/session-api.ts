@@ -9,6 +9,14 @@ import type { BackoffOptions } from "./backoff";
 import type { Clock } from "./clock";
 import type { ConnectivitySignals } from "./connectivity";
 import type { LivenessTimings } from "./liveness";
+import type { MechanismPin } from "./sasl/choose-mechanism";
+
+export interface AccountSecurity {
+  /** SHA-256 fingerprint of a server certificate the person chose to trust (trust on first use). */
+  trustedCertificate?: string;
+  /** The strongest SASL mechanism the server has offered; a weaker offer is a downgrade attack. */
+  mechanismPin?: MechanismPin;
+}
 
 export interface SessionOptions {
   /** Bare JID of the account, e.g. alice@example.org. */
@@ -22,6 +30,8 @@ export interface SessionOptions {
   resource?: string;
   /** Presence priority (RFC 6121, -128..127) sent with every presence of this session. */
   priority?: number;
+  /** What this account trusts and expects of its server, as remembered by the caller. */
+  security?: AccountSecurity;
   /** Timers for reconnecting and liveness checks; tests pass a fake. Default: the real ones. */
   clock?: Clock;
   /** The OS's network-back, wake-up and foreground events. Default: none (backoff alone). */
@@ -51,6 +61,8 @@ export interface SessionEvents {
    * so nothing was missed and roster and presence stay as they were; otherwise it is a new session.
    */
   reconnected: (info: { resumed: boolean }) => void;
+  /** The server offered a stronger mechanism than pinned so far: remember the new pin. */
+  mechanismPinned: (pin: MechanismPin) => void;
 }
 
 /**

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Client, Element } from "@xmpp/client";
 import type {
   ChatMessage,
+  ConnectionSecurity,
   ConnectionState,
   ContactPresence,
   RosterItem,
@@ -14,6 +15,8 @@ import type { SessionEvents, SessionOptions, XmppSession } from "./session-api";
 import { Backoff } from "./backoff";
 import { Chat } from "./chat";
 import { systemClock, type Clock } from "./clock";
+import type { AuthOutcome } from "./auth/credentials";
+import { tlsSocketOf } from "./auth/sasl-negotiation";
 import { createClient, destroySocket } from "./connection";
 import { noSignals, type ConnectivitySignals } from "./connectivity";
 import { tripwire, withDeadline } from "./deadline";
@@ -35,6 +38,7 @@ import { PresenceBook } from "./presence";
 import { probeServer } from "./probe";
 import { Reconnector } from "./reconnector";
 import { Roster } from "./roster";
+import type { MechanismPin } from "./sasl/choose-mechanism";
 import { NS_ROSTER } from "./stanzas/namespaces";
 import { buildPresence, parsePresence } from "./stanzas/presence";
 import {
@@ -44,6 +48,7 @@ import {
   restoreResumption,
   type Resumption,
 } from "./stream-resumption";
+import { RedirectError } from "./transport/see-other-host";
 
 /** connect + TLS + SASL + bind + roster + initial presence must finish within this. */
 export const START_TIMEOUT_MS = 20_000;
@@ -51,6 +56,8 @@ const STOP_TIMEOUT_MS = 3_000;
 const REQUEST_TIMEOUT_MS = 15_000;
 const MAX_BODY = 100_000;
 const MAX_STATUS = 1024;
+/** see-other-host hops followed in one sign-in, so two servers cannot bounce us forever. */
+const MAX_REDIRECTS = 3;
 
 export function createSession(options: SessionOptions): XmppSession {
   return new Session(options);
@@ -82,6 +89,10 @@ class Session implements XmppSession {
   #unsubscribe: (() => void)[] = [];
   /** XEP-0198 state of the lost stream, kept until a reconnect resumed it or replaced it. */
   #resumption: Resumption | null = null;
+  /** The strongest SASL mechanism seen for this account (see sasl/choose-mechanism). */
+  #mechanismPin: MechanismPin | null;
+  /** How the live (or last) connection authenticated; shown in the account's state. */
+  #security: ConnectionSecurity | null = null;
 
   constructor(options: SessionOptions) {
     this.jid = requireBareJid(options.jid);
@@ -93,6 +104,7 @@ class Session implements XmppSession {
     this.#options = options;
     this.#resource = options.resource || `wren-${randomBytes(4).toString("hex")}`;
     this.#state = { state: "offline", jid: this.jid, error: null };
+    this.#mechanismPin = options.security?.mechanismPin ?? null;
 
     const outbox = () => this.#outbox();
     this.#roster = new Roster({
@@ -123,7 +135,12 @@ class Session implements XmppSession {
   }
 
   state(): SessionState {
-    return { ...this.#state, error: this.#state.error && { ...this.#state.error } };
+    const { error, security } = this.#state;
+    return {
+      ...this.#state,
+      error: error && { ...error },
+      ...(security && { security: { ...security } }),
+    };
   }
 
   rosterItems(): RosterItem[] {
@@ -259,13 +276,19 @@ class Session implements XmppSession {
       directTls,
     });
     let last: WrenError | null = null;
-    for (const service of services) {
+    let redirects = 0;
+    for (let service = services.shift(); service; service = services.shift()) {
       this.#assertCurrent(generation);
       try {
         return await this.#connectTo(service, generation);
       } catch (error) {
         this.#assertCurrent(generation);
         this.#abandon();
+        // see-other-host within the account's domain (guarded in transport/see-other-host.ts).
+        if (error instanceof RedirectError && redirects++ < MAX_REDIRECTS) {
+          services.unshift(error.service);
+          continue;
+        }
         last = toWrenError(error, { domain: this.#account.domain, host: hostOf(service) });
         if (!isWorthAnotherAddress(last)) throw last;
       }
@@ -281,7 +304,10 @@ class Session implements XmppSession {
       password: this.#options.password,
       resource: this.#resource,
       service,
+      trustedCertificate: this.#options.security?.trustedCertificate ?? null,
+      mechanismPin: this.#mechanismPin,
       onInsecure: failed.trip,
+      onAuthenticated: (outcome) => this.#authenticated(entity, outcome),
     });
     countEveryStanza(entity);
     const resumption = this.#resumption;
@@ -321,6 +347,25 @@ class Session implements XmppSession {
       await step(entity.send(message));
     }
     return false;
+  }
+
+  #authenticated(entity: Client, outcome: AuthOutcome): void {
+    const tls = tlsSocketOf(entity)?.getProtocol() ?? "";
+    this.#security = {
+      tls,
+      mechanism: outcome.mechanism,
+      channelBinding: outcome.channelBinding,
+      trustedByYou: Boolean(this.#options.security?.trustedCertificate),
+      warning: outcome.plainWarning
+        ? `The server for ${this.#account.domain} only accepts plain passwords (PLAIN). Your password was sent inside the encrypted connection, but the server sees it as is and cannot prove it knows it.`
+        : null,
+    };
+    const pin = outcome.pin;
+    const old = this.#mechanismPin;
+    if (!old || old.mechanism !== pin.mechanism || old.channelBinding !== pin.channelBinding) {
+      this.#mechanismPin = pin;
+      this.#events.emit("mechanismPinned", { ...pin });
+    }
   }
 
   /** One attempt of the reconnector. Rejects with a WrenError; the reconnector decides what next. */
@@ -526,7 +571,8 @@ class Session implements XmppSession {
   }
 
   #setState(state: ConnectionState, error: UserError | null): void {
-    this.#state = { state, jid: this.jid, error };
+    const security = state === "online" && this.#security ? { ...this.#security } : null;
+    this.#state = { state, jid: this.jid, error, ...(security && { security }) };
     this.#events.emit("state", this.state());
   }
 }

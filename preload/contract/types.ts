@@ -46,6 +46,22 @@ export interface SessionState {
   /** Bare JID of the signed-in (or signing-in) account. */
   jid: string | null;
   error: UserError | null;
+  /** While online: how the connection is protected. */
+  security?: ConnectionSecurity | null;
+}
+
+/** How a live connection is protected, for the account's details. */
+export interface ConnectionSecurity {
+  /** "TLSv1.3", "TLSv1.2". */
+  tls: string;
+  /** The SASL mechanism used, e.g. "SCRAM-SHA-256-PLUS". */
+  mechanism: string;
+  /** The channel binding type when the mechanism is a -PLUS one. */
+  channelBinding: string | null;
+  /** The certificate is accepted because the person chose to trust it, not by an authority. */
+  trustedByYou: boolean;
+  /** Set when this connection is weaker than it should be; shown prominently. */
+  warning: string | null;
 }
 
 export type ErrorCode =
@@ -57,6 +73,10 @@ export type ErrorCode =
   | "connection-refused"
   | "tls-required"
   | "certificate-invalid"
+  | "certificate-untrusted"
+  | "certificate-changed"
+  | "auth-downgrade"
+  | "auth-server-unverified"
   | "stream-closed"
   | "timeout"
   | "not-available"
@@ -66,6 +86,23 @@ export type ErrorCode =
 export interface UserError {
   code: ErrorCode;
   message: string;
+  /** With certificate-untrusted and certificate-changed: the certificate the server showed. */
+  certificate?: CertificateInfo;
+}
+
+/** A server certificate as a person checks it: never trusted because of what is shown here. */
+export interface CertificateInfo {
+  subject: string;
+  issuer: string;
+  /** ISO 8601; empty when the certificate has no readable date. */
+  validFrom: string;
+  validTo: string;
+  /** SHA-256 of the certificate, as colon-separated upper-case hex. */
+  fingerprint: string;
+  /** The DNS names and addresses it is issued for. */
+  names: string[];
+  /** Why Wren did not accept it, in a sentence. */
+  problem: string;
 }
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: UserError };
@@ -97,6 +134,8 @@ export interface AccountSummary {
   state: SessionState;
   /** Wren has no password for this account: the UI should ask for one. */
   needsPassword: boolean;
+  /** Fingerprint of a server certificate the person chose to trust for this account, if any. */
+  trustedCertificate: string | null;
   settings: AccountSettings;
 }
 

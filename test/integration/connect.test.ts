@@ -41,7 +41,7 @@ async function startError(session: XmppSession): Promise<WrenError> {
   expect(session.state()).toEqual({
     state: "error",
     jid: session.jid,
-    error: { code: error.code, message: error.message },
+    error: error.toUserError(),
   });
   return error;
 }
@@ -65,7 +65,18 @@ describe("signing in to Prosody", () => {
     await session.start();
 
     expect(states).toEqual(["connecting", "online"]);
-    expect(session.state()).toEqual({ state: "online", jid: account.jid, error: null });
+    expect(session.state()).toEqual({
+      state: "online",
+      jid: account.jid,
+      error: null,
+      security: {
+        tls: "TLSv1.3",
+        mechanism: "SCRAM-SHA-1",
+        channelBinding: null,
+        trustedByYou: false,
+        warning: null,
+      },
+    });
     expect(rosterReset).toBe(true);
 
     await session.stop();
@@ -102,7 +113,7 @@ describe("signing in to Prosody", () => {
       directTls,
     });
     const error = await startError(session);
-    expect(error.code).toBe("certificate-invalid");
+    expect(error.code).toBe("certificate-untrusted");
     expect(error.message).toContain(server.uncertifiedDomain);
   });
 
@@ -244,7 +255,7 @@ describe("direct TLS details", () => {
 });
 
 describe("a certificate nobody vouches for", () => {
-  it("refuses a self-signed certificate with certificate-invalid", async () => {
+  it("refuses a self-signed certificate with certificate-untrusted", async () => {
     const dir = resolve("test-output/tls-untrusted");
     mkdirSync(dir, { recursive: true });
     const certPath = join(dir, "self-signed.pem");
@@ -265,7 +276,7 @@ describe("a certificate nobody vouches for", () => {
         directTls: true,
       });
       const error = await startError(session);
-      expect(error.code).toBe("certificate-invalid");
+      expect(error.code).toBe("certificate-untrusted");
       expect(error.message).toMatch(/self-signed/);
     } finally {
       await fake.close();

@@ -66,7 +66,7 @@ describe("connections that heal themselves", () => {
 
     const [{ resumed }] = await reconnected;
     expect(resumed).toBe(true);
-    expect(a.state()).toEqual({ state: "online", jid: alice.jid, error: null });
+    expect(a.state()).toMatchObject({ state: "online", jid: alice.jid, error: null });
     expect(rosterChanges.filter((change) => change.reset)).toEqual([]); // no new session
 
     await eventually(() => atAlice.length === 1, "the message sent during the outage");

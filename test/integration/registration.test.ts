@@ -121,7 +121,7 @@ describe("in-band registration on Prosody", () => {
 
   it("refuses a certificate that does not name the domain", async () => {
     const error = await failure(fetchForm(false, server.uncertifiedDomain));
-    expect(error.code).toBe("certificate-invalid");
+    expect(error.code).toBe("certificate-untrusted");
   });
 
   it("reports a submit on a closed form as expired", async () => {

@@ -46,14 +46,50 @@ describe("resolveEndpoints", () => {
       "xmpps://b.example.org:5223",
     ]);
     expect(srv.asked).toEqual(["_xmpps-client._tcp.example.org"]);
+  });
 
-    srv.asked.length = 0;
-    const plain = await resolveEndpoints(
-      { domain: "example.org", directTls: false },
-      srv(["x.example.org", 5222, 0, 0]),
-    );
-    expect(plain).toEqual(["xmpp://x.example.org:5222"]);
-    expect(srv.asked).toEqual(["_xmpp-client._tcp.example.org"]);
+  it("merges direct TLS and STARTTLS records by priority and weight, direct TLS first on a tie", async () => {
+    const records: Record<string, [string, number, number, number][]> = {
+      "_xmpps-client._tcp.example.org": [
+        ["tls.example.org", 443, 10, 5],
+        ["backup.example.org", 5223, 30, 0],
+      ],
+      "_xmpp-client._tcp.example.org": [
+        ["plain.example.org", 5222, 10, 5],
+        ["first.example.org", 5222, 5, 0],
+      ],
+    };
+    const asked: string[] = [];
+    const lookup = async (name: string) => {
+      asked.push(name);
+      return (records[name] ?? []).map(([target, port, priority, weight]) => ({
+        name: target,
+        port,
+        priority,
+        weight,
+      }));
+    };
+    expect(await resolveEndpoints({ domain: "example.org", directTls: false }, lookup)).toEqual([
+      "xmpp://first.example.org:5222",
+      "xmpps://tls.example.org:443",
+      "xmpp://plain.example.org:5222",
+      "xmpps://backup.example.org:5223",
+    ]);
+    expect(asked.sort()).toEqual([
+      "_xmpp-client._tcp.example.org",
+      "_xmpps-client._tcp.example.org",
+    ]);
+  });
+
+  it("uses whichever kind has records when the other lookup fails", async () => {
+    const lookup = async (name: string) => {
+      if (name.startsWith("_xmpps-client"))
+        throw Object.assign(new Error("no"), { code: "ENODATA" });
+      return [{ name: "x.example.org", port: 5222, priority: 0, weight: 0 }];
+    };
+    expect(await resolveEndpoints({ domain: "example.org", directTls: false }, lookup)).toEqual([
+      "xmpp://x.example.org:5222",
+    ]);
   });
 
   it("falls back to the domain when there are no SRV records", async () => {

@@ -1,6 +1,6 @@
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { directTlsOptions } from "../../../main/core/connection";
+import { tlsOptionsFor } from "../../../main/core/transport/verified-tls-socket";
 import { withDeadline } from "../../../main/core/deadline";
 import { Emitter } from "../../../main/core/emitter";
 import { parseJid, requireBareJid, toBareJid } from "../../../main/core/jid";
@@ -70,12 +70,12 @@ describe("JIDs", () => {
   });
 });
 
-describe("directTlsOptions", () => {
+describe("tlsOptionsFor", () => {
   const certFor = (altNames: string) =>
     ({ subject: { CN: "x" }, subjectaltname: altNames }) as unknown as PeerCertificate;
 
   it("checks the certificate against the account's domain, not the host dialled", () => {
-    const options = directTlsOptions("example.org");
+    const options = tlsOptionsFor("example.org", true);
     expect(options.servername).toBe("example.org");
     expect(options.ALPNProtocols).toEqual(["xmpp-client"]);
     expect(options.checkServerIdentity("203.0.113.7", certFor("DNS:example.org"))).toBeUndefined();
@@ -86,8 +86,14 @@ describe("directTlsOptions", () => {
     expect(checkServerIdentity("example.org", certFor("DNS:example.org"))).toBeUndefined();
   });
 
+  it("sends SNI without ALPN for STARTTLS", () => {
+    const options = tlsOptionsFor("example.org", false);
+    expect(options.servername).toBe("example.org");
+    expect("ALPNProtocols" in options).toBe(false);
+  });
+
   it("sends no SNI for an IP-literal domain but still checks it", () => {
-    const options = directTlsOptions("127.0.0.1");
+    const options = tlsOptionsFor("127.0.0.1", true);
     expect(options.servername).toBeUndefined();
     expect(
       options.checkServerIdentity("localhost", certFor("IP Address:127.0.0.1")),

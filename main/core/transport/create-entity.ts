@@ -1,0 +1,88 @@
+import type { Client } from "@xmpp/client";
+import { Client as CoreClient } from "@xmpp/client-core";
+import createMiddleware, { type Middleware } from "@xmpp/middleware";
+import createStreamFeatures, { type StreamFeatures } from "@xmpp/stream-features";
+import createIqCallee from "@xmpp/iq/callee.js";
+import resourceBinding from "@xmpp/resource-binding";
+import streamManagement from "@xmpp/stream-management";
+import { allowOnlyOwnAccount } from "./account-only";
+import type { TlsPolicy } from "./certificate";
+import { createIqCaller } from "./iq-caller";
+import { guardSeeOtherHost } from "./see-other-host";
+import { refuseUnencryptedFeatures, useStartTls } from "./starttls";
+import { DirectTlsTransport, StartTlsTransport } from "./transports";
+
+export interface EntityOptions {
+  service: string;
+  domain: string;
+  /** Resource to bind; omit for a stream that never binds (account registration). */
+  resource?: string;
+  policy: TlsPolicy;
+  /** How long xmpp.js waits for one step (stream open, a reply). */
+  timeout: number;
+  /** Called when the server would make us continue without TLS. The connection must be dropped. */
+  onInsecure: (error: Error) => void;
+  /** Registers the authentication stream features (SASL), between STARTTLS and resource binding. */
+  authenticate?: (parts: { streamFeatures: StreamFeatures; entity: Client }) => unknown;
+}
+
+export interface WrenEntity extends Client {
+  middleware: Middleware;
+  streamFeatures: StreamFeatures;
+}
+
+/**
+ * Wren's own composition of the xmpp.js building blocks, in place of @xmpp/client's `client()`.
+ * Everything that decides security is Wren's: the verifying TLS socket and STARTTLS, SASL (passed
+ * in), the IQ caller, see-other-host, and the account-only namespaces. No WebSocket, no ANONYMOUS,
+ * no automatic reconnect (the session owns reconnecting).
+ *
+ * Order is priority: incoming stanzas pass the middleware in the order registered here, and stream
+ * features are tried in that order too (STARTTLS, then SASL, then resumption, then binding).
+ */
+export function createEntity(options: EntityOptions): WrenEntity {
+  const { domain, policy } = options;
+  const entity = new CoreClient({
+    service: options.service,
+    domain,
+    resource: options.resource,
+    timeout: options.timeout,
+  });
+  entity.transports.push(DirectTlsTransport, StartTlsTransport);
+  withTlsPolicy(entity, policy);
+
+  const middleware = createMiddleware({ entity });
+  allowOnlyOwnAccount(entity, middleware);
+  const iqCaller = createIqCaller(entity, middleware);
+  const iqCallee = createIqCallee({ middleware, entity });
+  const streamFeatures = createStreamFeatures({ middleware });
+
+  refuseUnencryptedFeatures(entity, domain, options.onInsecure);
+  guardSeeOtherHost(entity, domain);
+  useStartTls(streamFeatures, policy);
+  options.authenticate?.({ streamFeatures, entity });
+  const sm =
+    options.resource === undefined
+      ? null
+      : streamManagement({ streamFeatures, entity, middleware });
+  if (options.resource !== undefined) {
+    resourceBinding({ streamFeatures, iqCaller }, options.resource);
+  }
+  iqCallee.get("urn:xmpp:ping", "ping", () => ({}));
+
+  return Object.assign(
+    entity,
+    { middleware, streamFeatures, iqCaller, iqCallee },
+    sm ? { streamManagement: sm } : {},
+  );
+}
+
+/** Direct TLS dials through VerifiedTlsSocket; it needs the policy and ALPN with the address. */
+function withTlsPolicy(entity: Client, policy: TlsPolicy): void {
+  const parameters = entity.socketParameters.bind(entity);
+  entity.socketParameters = (service: string) => {
+    const found = parameters(service);
+    if (!found || !service.startsWith("xmpps:")) return found;
+    return { ...found, alpn: true, policy };
+  };
+}
