@@ -14,6 +14,8 @@ export interface NewAccount {
   priority?: number;
   /** Keep the password in the credential store; otherwise only in memory until Wren quits. */
   savePassword: boolean;
+  /** SHA-256 fingerprint of the server certificate the person chose to trust while adding. */
+  trustedCertificate?: string;
 }
 
 /**
@@ -85,6 +87,11 @@ export interface AccountManager {
   update(id: string, changes: AccountChanges): Promise<AccountSummary>;
   /** Persisted. Enabling signs in; resolves when that attempt ended (its outcome is in `state`). */
   setEnabled(id: string, enabled: boolean): Promise<AccountSummary>;
+  /**
+   * Trusts the server certificate the account's last sign-in was refused for (it must be the one
+   * its error shows), remembers it and signs in again. Also how a changed certificate is re-trusted.
+   */
+  trustCertificate(id: string, fingerprint: string): Promise<AccountSummary>;
   /** Stops the session, deletes the saved password and forgets the account. */
   remove(id: string): Promise<void>;
   /** One account, or every enabled one: signs in again, or checks a live link at once. */

@@ -6,6 +6,8 @@ import { systemClock, type Clock } from "../core/clock";
 import { Emitter } from "../core/emitter";
 import { isRetryable } from "../core/errors";
 import { requireBareJid } from "../core/jid";
+import type { MechanismPin } from "../core/sasl/choose-mechanism";
+import { sameFingerprint } from "../core/transport/certificate";
 import type {
   CreateSession,
   SessionEvents,
@@ -109,7 +111,12 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
     if (entry.session) {
       try {
         const state = entry.session.state();
-        return { state: state.state, jid, error: state.error ? { ...state.error } : null };
+        return {
+          state: state.state,
+          jid,
+          error: state.error ? { ...state.error } : null,
+          ...(state.security && { security: { ...state.security } }),
+        };
       } catch (error) {
         log.warn("a session could not tell its state", { accountId: entry.settings.id });
         return { state: "error", jid, error: toWrenError(error).toUserError() };
@@ -180,7 +187,28 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
       directTls: settings.directTls,
       resource: settings.resource,
       priority: settings.priority,
+      security: {
+        ...(settings.trustedCertificate && { trustedCertificate: settings.trustedCertificate }),
+        ...(settings.mechanismPin && { mechanismPin: { ...settings.mechanismPin } }),
+      },
     };
+  }
+
+  /** Remembers a stronger SASL mechanism the account's server offered (see sasl/choose-mechanism). */
+  function rememberPin(entry: Entry, pin: MechanismPin): void {
+    const id = entry.settings.id;
+    const mechanismPin = { mechanism: pin.mechanism, channelBinding: pin.channelBinding };
+    entry.settings = { ...entry.settings, mechanismPin } as AccountSettings;
+    persist((accounts) =>
+      accounts.map((account) =>
+        account.id === id ? ({ ...account, mechanismPin } as AccountSettings) : account,
+      ),
+    ).catch((error: unknown) =>
+      log.warn("could not save the account's mechanism pin", {
+        accountId: id,
+        error: errorName(error),
+      }),
+    );
   }
 
   /** Forwards the session's events, tagged with the account, while it is the account's session. */
@@ -215,6 +243,9 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
       "reconnected",
       ({ resumed }) => current() && emit("reconnected", { accountId, resumed }),
     );
+    forward("mechanismPinned", (pin) => {
+      if (current()) rememberPin(entry, pin);
+    });
   }
 
   function detach(entry: Entry): void {
@@ -445,9 +476,20 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
         if (known || adding.has(jid)) {
           throw new WrenError("invalid-argument", `${jid} is already one of your accounts.`);
         }
+        const trusted =
+          input.trustedCertificate === undefined
+            ? undefined
+            : checkFingerprint(input.trustedCertificate);
         adding.add(jid);
         try {
-          return await addChecked(jid, password, fields, input.directTls, input.savePassword);
+          return await addChecked(
+            jid,
+            password,
+            fields,
+            input.directTls,
+            input.savePassword,
+            trusted,
+          );
         } finally {
           adding.delete(jid);
         }
@@ -503,6 +545,32 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
         await dropSession(entry);
         emitState(entry);
         return next.enabled && wasActive ? { wait: beginSignIn(entry) } : DONE;
+      });
+      return summary(entry);
+    },
+
+    async trustCertificate(id: string, fingerprint: string): Promise<AccountSummary> {
+      const entry = lookup(id);
+      await operate(entry, async () => {
+        const shown = stateOf(entry).error?.certificate?.fingerprint;
+        if (!shown || !sameFingerprint(shown, checkFingerprint(fingerprint))) {
+          throw new WrenError(
+            "invalid-argument",
+            "That is not the certificate the server showed last. Reconnect to see the current one.",
+          );
+        }
+        const trustedCertificate = shown;
+        await persist((accounts) =>
+          accounts.map((account) =>
+            account.id === id ? { ...account, trustedCertificate } : account,
+          ),
+        );
+        entry.settings = { ...entry.settings, trustedCertificate };
+        log.info("certificate trusted by the person", { accountId: id });
+        emit("accounts", { kind: "updated", accountId: id, account: summary(entry) });
+        await dropSession(entry);
+        emitState(entry);
+        return entry.settings.enabled ? { wait: beginSignIn(entry) } : DONE;
       });
       return summary(entry);
     },
@@ -600,28 +668,36 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
     fields: ReturnType<typeof checkConnectionFields>,
     directTls: boolean,
     savePassword: boolean,
+    trustedCertificate: string | undefined,
   ): Promise<AccountSummary> {
     const id = randomBytes(12).toString("base64url");
-    const settings = withFields(
+    let settings = withFields(
       {
         id,
         jid,
         directTls,
         enabled: true,
         passwordStorage: savePassword ? credentials.kind : "none",
+        ...(trustedCertificate && { trustedCertificate }),
       },
       fields,
     );
     const session = createSession(sessionOptions(settings, password));
+    // The first sign-in already learns the server's strongest mechanism: keep it with the account.
+    const stopPinning = session.on("mechanismPinned", (pin) => {
+      settings = { ...settings, mechanismPin: { ...pin } } as AccountSettings;
+    });
     try {
       await signIns(() => session.start());
     } catch (error) {
+      stopPinning();
       await stopQuietly(session, id);
       log.info("adding an account failed: signing in did not work", {
         code: toWrenError(error).code,
       });
       throw error;
     }
+    stopPinning();
     try {
       if (disposed) throw new WrenError("not-signed-in", "Wren is quitting.");
       if (savePassword) await credentials.set(id, password);
@@ -641,6 +717,15 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
   }
 
   return manager;
+}
+
+/** A SHA-256 fingerprint as Wren stores it: upper-case hex pairs joined by colons. */
+function checkFingerprint(value: unknown): string {
+  const hex = typeof value === "string" ? value.replace(/[^0-9a-f]/gi, "").toUpperCase() : "";
+  if (hex.length !== 64) {
+    throw new WrenError("invalid-argument", "That is not a SHA-256 certificate fingerprint.");
+  }
+  return hex.match(/../g)!.join(":");
 }
 
 function passwordNeeded(jid: string): UserError {

@@ -9,7 +9,7 @@ import { WrenError } from "../api/user-error";
 // A file that cannot be read is renamed aside and reported, never silently replaced; a file from a
 // newer Wren is left alone and never overwritten.
 
-export const SETTINGS_VERSION = 1;
+export const SETTINGS_VERSION = 2;
 
 const MAX_ACCOUNTS = 100;
 
@@ -33,6 +33,26 @@ const account = z
     enabled: z.boolean(),
     /** Where the password lives, if anywhere; never in this file. */
     passwordStorage: z.enum(["keychain", "safe-storage", "none"]).optional(),
+    /** SHA-256 fingerprint of a server certificate the person chose to trust. */
+    trustedCertificate: z
+      .string()
+      .regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/)
+      .optional(),
+    /** The strongest SASL mechanism the server offered so far; anything weaker is refused. */
+    mechanismPin: z
+      .object({
+        mechanism: z.enum([
+          "SCRAM-SHA-256-PLUS",
+          "SCRAM-SHA-1-PLUS",
+          "SCRAM-SHA-256",
+          "SCRAM-SHA-1",
+          "PLAIN",
+          "EXTERNAL",
+        ]),
+        channelBinding: z.boolean(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -57,7 +77,11 @@ export type Settings = z.infer<typeof settingsSchema>;
  * Add one with every change of the format, and bump SETTINGS_VERSION.
  */
 export type Migrations = Record<number, (old: Record<string, unknown>) => Record<string, unknown>>;
-export const MIGRATIONS: Migrations = {};
+export const MIGRATIONS: Migrations = {
+  // Version 2 added the optional trustedCertificate and mechanismPin: version-1 files stay valid,
+  // and the bump makes an older Wren leave a version-2 file alone instead of calling it damaged.
+  1: (old) => ({ ...old, version: 2 }),
+};
 
 export interface LoadProblem {
   kind: "damaged" | "future-version";

@@ -7,6 +7,7 @@ type AccountHandlers = Pick<
   | "addAccount"
   | "updateAccount"
   | "setAccountEnabled"
+  | "trustCertificate"
   | "removeAccount"
   | "reconnect"
   | "goOffline"
@@ -45,6 +46,10 @@ export function createAccountHandlers(context: ServiceContext): AccountHandlers 
 
     async setAccountEnabled({ accountId, enabled }) {
       return toSummary(await accounts.setEnabled(accountId, enabled));
+    },
+
+    async trustCertificate({ accountId, fingerprint }) {
+      return toSummary(await accounts.trustCertificate(accountId, fingerprint));
     },
 
     async removeAccount({ accountId }) {

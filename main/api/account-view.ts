@@ -17,6 +17,7 @@ export function toSummary(account: ManagedAccount): AccountSummary {
     enabled: account.enabled,
     state: { ...account.state },
     needsPassword: account.needsPassword,
+    trustedCertificate: account.settings.trustedCertificate ?? null,
     settings: {
       ...(host !== undefined && { host }),
       ...(port !== undefined && { port }),

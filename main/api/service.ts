@@ -117,6 +117,7 @@ export function createWrenService(deps: WrenServiceDeps): WrenService {
     addAccount: afterStart(accountHandlers.addAccount),
     updateAccount: afterStart(accountHandlers.updateAccount),
     setAccountEnabled: afterStart(accountHandlers.setAccountEnabled),
+    trustCertificate: afterStart(accountHandlers.trustCertificate),
     removeAccount: afterStart(accountHandlers.removeAccount),
     reconnect: afterStart(accountHandlers.reconnect),
     goOffline: afterStart(accountHandlers.goOffline),

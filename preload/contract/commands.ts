@@ -32,6 +32,9 @@ const host = z.string().trim().max(253);
 const port = z.number().int().min(1).max(65535);
 const resource = z.string().trim().min(1).max(1023);
 const priority = z.number().int().min(-128).max(127);
+const fingerprint = z
+  .string()
+  .regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, "Not a SHA-256 fingerprint");
 const credentialStoreKind = z.enum(["keychain", "safe-storage", "none"]);
 const formValue = z.union([z.string().max(4096), z.array(z.string().max(4096)).max(100)]);
 
@@ -50,6 +53,8 @@ export const commands = {
         resource: resource.optional(),
         priority: priority.optional(),
         savePassword: z.boolean(),
+        /** The server's certificate, as shown by a certificate-untrusted error, trusted by the person. */
+        trustedCertificate: fingerprint.optional(),
       })
       .strict(),
   ),
@@ -72,6 +77,8 @@ export const commands = {
     z.object({ accountId, enabled: z.boolean() }).strict(),
   ),
   /** Also deletes the account's saved password and local data. */
+  /** Trusts the certificate the account's last sign-in was refused for, and signs in again. */
+  trustCertificate: command<AccountSummary>()(z.object({ accountId, fingerprint }).strict()),
   removeAccount: command<void>()(z.object({ accountId }).strict()),
   /** One account, or all when accountId is absent. */
   reconnect: command<void>()(z.object({ accountId: accountId.optional() }).strict()),

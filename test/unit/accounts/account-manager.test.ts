@@ -601,3 +601,98 @@ describe("a sign-in that fails at start-up", () => {
     expect(session.starts).toBe(1);
   });
 });
+
+describe("security records", () => {
+  const FINGERPRINT = Array.from({ length: 32 }, (_, i) =>
+    i.toString(16).padStart(2, "0").toUpperCase(),
+  ).join(":");
+  const certificate = {
+    subject: "CN=example.org",
+    issuer: "CN=example.org",
+    validFrom: "2026-01-01T00:00:00.000Z",
+    validTo: "2027-01-01T00:00:00.000Z",
+    fingerprint: FINGERPRINT,
+    names: ["example.org"],
+    problem: "The certificate is self-signed.",
+  };
+  const untrusted = () =>
+    new WrenError("certificate-untrusted", "Wren cannot verify the certificate.", { certificate });
+
+  it("keeps the mechanism pin learned while adding, and a stronger one learned later", async () => {
+    const { manager, sessions } = managerWith();
+    await manager.load();
+    const adding = manager.add(newAccount("alice@example.org"));
+    await vi.waitFor(() => sessions.latest("alice@example.org"));
+    const session = sessions.latest("alice@example.org");
+    session.events.emit("mechanismPinned", { mechanism: "SCRAM-SHA-1", channelBinding: false });
+    const account = await adding;
+    expect((await accountsOnDisk())[0]?.mechanismPin).toEqual({
+      mechanism: "SCRAM-SHA-1",
+      channelBinding: false,
+    });
+
+    session.events.emit("mechanismPinned", {
+      mechanism: "SCRAM-SHA-256-PLUS",
+      channelBinding: true,
+    });
+    await vi.waitFor(async () =>
+      expect((await accountsOnDisk())[0]?.mechanismPin).toEqual({
+        mechanism: "SCRAM-SHA-256-PLUS",
+        channelBinding: true,
+      }),
+    );
+    // The next session of the account starts from the pin.
+    await manager.update(account.id, { resource: "laptop" });
+    expect(sessions.latest("alice@example.org").options.security).toEqual({
+      mechanismPin: { mechanism: "SCRAM-SHA-256-PLUS", channelBinding: true },
+    });
+  });
+
+  it("adds an account with the certificate the person trusted", async () => {
+    const { manager, sessions } = managerWith();
+    await manager.load();
+    await manager.add(
+      newAccount("alice@example.org", { trustedCertificate: FINGERPRINT.toLowerCase() }),
+    );
+    expect(sessions.latest("alice@example.org").options.security).toEqual({
+      trustedCertificate: FINGERPRINT,
+    });
+    expect((await accountsOnDisk())[0]?.trustedCertificate).toBe(FINGERPRINT);
+  });
+
+  it("trusts only the certificate the last sign-in was refused for, then signs in with it", async () => {
+    await writeAccounts({
+      id: "a1",
+      jid: "alice@example.org",
+      directTls: false,
+      enabled: true,
+      passwordStorage: "keychain",
+    });
+    const { manager: loaded, sessions: made, credentials } = managerWith();
+    await credentials.set("a1", PASSWORD);
+    await loaded.load();
+    const first = made.latest("alice@example.org");
+    // Its sign-in was refused for the certificate.
+    vi.spyOn(first, "state").mockReturnValue({
+      state: "error",
+      jid: "alice@example.org",
+      error: untrusted().toUserError(),
+    });
+
+    await expect(loaded.trustCertificate("a1", "00:11")).rejects.toMatchObject({
+      code: "invalid-argument",
+    });
+    const other = Array.from({ length: 32 }, () => "FF").join(":");
+    await expect(loaded.trustCertificate("a1", other)).rejects.toMatchObject({
+      code: "invalid-argument",
+      message: expect.stringMatching(/not the certificate the server showed/),
+    });
+
+    const account = await loaded.trustCertificate("a1", FINGERPRINT);
+    expect(account.state.state).toBe("online");
+    expect((await accountsOnDisk())[0]?.trustedCertificate).toBe(FINGERPRINT);
+    const second = made.latest("alice@example.org");
+    expect(second).not.toBe(first);
+    expect(second.options.security).toEqual({ trustedCertificate: FINGERPRINT });
+  });
+});

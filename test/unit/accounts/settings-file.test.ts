@@ -40,7 +40,9 @@ function settings(...accounts: Settings["accounts"]): Settings {
 
 describe("load and save", () => {
   it("gives the defaults when there is no file", async () => {
-    await expect(load(path)).resolves.toEqual({ settings: { version: 1, accounts: [] } });
+    await expect(load(path)).resolves.toEqual({
+      settings: { version: SETTINGS_VERSION, accounts: [] },
+    });
   });
 
   it("round-trips, in a 0600 file, leaving no temp file behind", async () => {
@@ -146,7 +148,7 @@ describe("damaged files", () => {
     await writeFile(path, text);
     const { settings: loaded, problem } = await load(path);
 
-    expect(loaded).toEqual({ version: 1, accounts: [] });
+    expect(loaded).toEqual({ version: SETTINGS_VERSION, accounts: [] });
     expect(problem?.kind).toBe("damaged");
     expect(problem?.message).toMatch(reason);
     expect(problem?.keptAsidePath).toMatch(/accounts\.json\.damaged-\d{4}-\d\d-\d\dT[\d-]+Z$/);
@@ -175,7 +177,9 @@ describe("files from a newer Wren", () => {
     expect(loaded.accounts).toEqual([]);
     expect(problem).toEqual({
       kind: "future-version",
-      message: expect.stringMatching(/newer version of Wren \(format 2\)/),
+      message: expect.stringMatching(
+        new RegExp(`newer version of Wren \\(format ${SETTINGS_VERSION + 1}\\)`),
+      ),
       keptAsidePath: null,
     });
 
@@ -192,8 +196,24 @@ describe("migrations", () => {
     await writeFile(path, JSON.stringify({ version: 0, list: [bob] }));
     const migrations = {
       0: (old: Record<string, unknown>) => ({ version: 1, accounts: old.list }),
+      1: (old: Record<string, unknown>) => ({ ...old, version: 2 }),
     };
     await expect(load(path, { migrations })).resolves.toEqual({ settings: settings(bob) });
+  });
+
+  it("reads a version-1 file, whose accounts have no security record yet", async () => {
+    await writeFile(path, JSON.stringify({ version: 1, accounts: [bob] }));
+    await expect(load(path)).resolves.toEqual({ settings: settings(bob) });
+  });
+
+  it("keeps a trusted certificate and a mechanism pin", async () => {
+    const pinned = {
+      ...bob,
+      trustedCertificate: Array.from({ length: 32 }, () => "AB").join(":"),
+      mechanismPin: { mechanism: "SCRAM-SHA-256-PLUS" as const, channelBinding: true },
+    };
+    await save(path, settings(pinned));
+    await expect(load(path)).resolves.toEqual({ settings: settings(pinned) });
   });
 
   it("treats a version without a migration as damaged", async () => {

@@ -11,6 +11,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     addAccount: unused,
     updateAccount: unused,
     setAccountEnabled: unused,
+    trustCertificate: unused,
     removeAccount: unused,
     reconnect: unused,
     goOffline: unused,

@@ -26,6 +26,7 @@ const account = (id: string, state: "connecting" | "online"): AccountSummary => 
   enabled: true,
   state: { state, jid: `${id}@x`, error: null },
   needsPassword: false,
+  trustedCertificate: null,
   settings: { directTls: false },
 });
 

@@ -119,6 +119,7 @@ describe("createWrenService: accounts", () => {
       enabled: true,
       state: { state: "online", jid: "alice@example.org", error: null },
       needsPassword: false,
+      trustedCertificate: null,
       settings: { host: "xmpp.example.org", port: 5223, directTls: true },
     });
     expect(keychain.calls).toEqual([`set ${account.id}`]);
