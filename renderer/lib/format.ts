@@ -31,3 +31,15 @@ export function formatDay(timestamp: number, now = Date.now()): string {
   const sameYear = new Date(timestamp).getFullYear() === new Date(now).getFullYear();
   return (sameYear ? dayThisYear : dayOtherYear).format(timestamp);
 }
+
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
+  dateStyle: "long",
+  timeStyle: "short",
+});
+
+/** An ISO 8601 date in the person's locale, or null when there is none or it cannot be read. */
+export function formatDateTime(iso: string): string | null {
+  if (iso === "") return null;
+  const time = Date.parse(iso);
+  return Number.isNaN(time) ? null : dateTimeFormat.format(time);
+}

@@ -16,3 +16,8 @@ export function localPart(jid: string): string {
   const at = jid.indexOf("@");
   return at > 0 ? jid.slice(0, at) : jid;
 }
+
+/** The part after the @ (the server), or the whole JID for server addresses. */
+export function domainPart(jid: string): string {
+  return jid.slice(jid.indexOf("@") + 1);
+}

@@ -11,9 +11,12 @@ export interface PreviewProcess {
 
 const root = resolve(import.meta.dirname, "../..");
 
-/** Starts `main/preview/cli.ts` as `npm run preview` would (renderer already built) on a free port. */
-export async function startPreview(): Promise<PreviewProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), "wren-e2e-"));
+/**
+ * Starts `main/preview/cli.ts` as `npm run preview` would (renderer already built) on a free port,
+ * in a new data folder unless given one (to start again where an earlier preview stopped).
+ */
+export async function startPreview(options: { dataDir?: string } = {}): Promise<PreviewProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "wren-e2e-"));
   const child = spawn(
     process.execPath,
     [resolve(root, "node_modules/tsx/dist/cli.mjs"), resolve(root, "main/preview/cli.ts")],

@@ -77,6 +77,7 @@ export function account(
     enabled: true,
     state: { state: "online", jid, error: null },
     needsPassword: false,
+    trustedCertificate: null,
     settings: { directTls: false },
     ...overrides,
   };
@@ -146,6 +147,14 @@ export function createFakeApi(snapshot: Snapshot = emptySnapshot): FakeApi {
     setAccountEnabled: vi.fn(
       async ({ accountId, enabled }: { accountId: string; enabled: boolean }) =>
         ok({ ...find(accountId), enabled }),
+    ),
+    trustCertificate: vi.fn(
+      async ({ accountId, fingerprint }: { accountId: string; fingerprint: string }) =>
+        ok({
+          ...find(accountId),
+          trustedCertificate: fingerprint,
+          state: { state: "connecting", jid: find(accountId).jid, error: null },
+        } satisfies AccountSummary),
     ),
     removeAccount: vi.fn(async () => ok(undefined)),
     reconnect: vi.fn(async () => ok(undefined)),

@@ -147,6 +147,11 @@ export class WrenApp {
     return this.#accountResult(await this.#api.setAccountEnabled({ accountId, enabled }));
   }
 
+  /** Trusts the certificate the account's last sign-in was refused for, and signs in again. */
+  async trustCertificate(accountId: string, fingerprint: string): Promise<Result> {
+    return this.#accountResult(await this.#api.trustCertificate({ accountId, fingerprint }));
+  }
+
   async removeAccount(accountId: string): Promise<Result> {
     const result = done(await this.#api.removeAccount({ accountId }));
     if (result.ok) this.#forgetAccount(accountId);
