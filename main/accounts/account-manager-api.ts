@@ -1,4 +1,5 @@
 import type { SessionState } from "../../preload/contract";
+import type { ClientCertificate } from "../core/auth/client-certificate";
 import type { LoadProblem } from "./settings-file";
 import type { AccountSettings } from "./settings-file";
 import type { RosterChange, SessionEvents, XmppSession } from "../core/session-api";
@@ -6,7 +7,10 @@ import type { RosterChange, SessionEvents, XmppSession } from "../core/session-a
 /** What a new account needs. The password is only used to sign in and, if asked, saved. */
 export interface NewAccount {
   jid: string;
-  password: string;
+  /** Required unless `clientCertificate` is given. */
+  password?: string;
+  /** Sign in with this TLS client certificate (SASL EXTERNAL) instead; kept like a password. */
+  clientCertificate?: ClientCertificate;
   host?: string;
   port?: number;
   directTls: boolean;

@@ -6,6 +6,11 @@ import { systemClock, type Clock } from "../core/clock";
 import { Emitter } from "../core/emitter";
 import { isRetryable } from "../core/errors";
 import { requireBareJid } from "../core/jid";
+import {
+  parseClientCertificate,
+  serializeClientCertificate,
+  type ClientCertificate,
+} from "../core/auth/client-certificate";
 import type { MechanismPin } from "../core/sasl/choose-mechanism";
 import { sameFingerprint } from "../core/transport/certificate";
 import type {
@@ -178,10 +183,11 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
 
   // --- sessions ---
 
-  function sessionOptions(settings: AccountSettings, password: string): SessionOptions {
+  /** `secret` is the password, or the stored client certificate of a certificate account. */
+  function sessionOptions(settings: AccountSettings, secret: string): SessionOptions {
     return {
       jid: settings.jid,
-      password,
+      ...credentialsFor(settings, secret),
       host: settings.host,
       port: settings.port,
       directTls: settings.directTls,
@@ -464,7 +470,9 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
       try {
         requireLoaded();
         const jid = requireBareJid(String(input.jid ?? ""));
-        const password = checkPassword(input.password);
+        const secret = input.clientCertificate
+          ? serializeClientCertificate(input.clientCertificate)
+          : checkPassword(input.password);
         const fields = checkConnectionFields(input);
         if (typeof input.directTls !== "boolean" || typeof input.savePassword !== "boolean") {
           throw new WrenError(
@@ -484,11 +492,12 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
         try {
           return await addChecked(
             jid,
-            password,
+            secret,
             fields,
             input.directTls,
             input.savePassword,
             trusted,
+            input.clientCertificate ? "client-certificate" : undefined,
           );
         } finally {
           adding.delete(jid);
@@ -511,6 +520,8 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
         }
         const next = withFields(before, { ...fields, directTls: changes.directTls });
         next.passwordStorage = storage;
+        // A new password is how a certificate account goes back to signing in with a password.
+        if (password !== undefined) delete next.authentication;
 
         // The secret first: if the store fails, nothing has changed.
         const secret = password ?? entry.password;
@@ -664,11 +675,12 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
 
   async function addChecked(
     jid: string,
-    password: string,
+    secret: string,
     fields: ReturnType<typeof checkConnectionFields>,
     directTls: boolean,
     savePassword: boolean,
     trustedCertificate: string | undefined,
+    authentication: "client-certificate" | undefined,
   ): Promise<AccountSummary> {
     const id = randomBytes(12).toString("base64url");
     let settings = withFields(
@@ -679,10 +691,11 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
         enabled: true,
         passwordStorage: savePassword ? credentials.kind : "none",
         ...(trustedCertificate && { trustedCertificate }),
+        ...(authentication && { authentication }),
       },
       fields,
     );
-    const session = createSession(sessionOptions(settings, password));
+    const session = createSession(sessionOptions(settings, secret));
     // The first sign-in already learns the server's strongest mechanism: keep it with the account.
     const stopPinning = session.on("mechanismPinned", (pin) => {
       settings = { ...settings, mechanismPin: { ...pin } } as AccountSettings;
@@ -700,14 +713,14 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
     stopPinning();
     try {
       if (disposed) throw new WrenError("not-signed-in", "Wren is quitting.");
-      if (savePassword) await credentials.set(id, password);
+      if (savePassword) await credentials.set(id, secret);
       await persist((accounts) => [...accounts, settings]);
     } catch (error) {
       if (savePassword) await credentials.delete(id).catch(() => undefined);
       await stopQuietly(session, id);
       throw error;
     }
-    const entry = newEntry(settings, password);
+    const entry = newEntry(settings, secret);
     entries.set(id, entry);
     entry.session = session;
     attach(entry, session);
@@ -717,6 +730,21 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
   }
 
   return manager;
+}
+
+function credentialsFor(
+  settings: AccountSettings,
+  secret: string,
+): { password: string } | { clientCertificate: ClientCertificate } {
+  if (settings.authentication !== "client-certificate") return { password: secret };
+  const clientCertificate = parseClientCertificate(secret);
+  if (!clientCertificate) {
+    throw new WrenError(
+      "auth-failed",
+      `The saved client certificate of ${settings.jid} cannot be read. Choose the certificate again.`,
+    );
+  }
+  return { clientCertificate };
 }
 
 /** A SHA-256 fingerprint as Wren stores it: upper-case hex pairs joined by colons. */

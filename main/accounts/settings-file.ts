@@ -33,6 +33,8 @@ const account = z
     enabled: z.boolean(),
     /** Where the password lives, if anywhere; never in this file. */
     passwordStorage: z.enum(["keychain", "safe-storage", "none"]).optional(),
+    /** How the account signs in; absent means with a password. */
+    authentication: z.enum(["password", "client-certificate"]).optional(),
     /** SHA-256 fingerprint of a server certificate the person chose to trust. */
     trustedCertificate: z
       .string()

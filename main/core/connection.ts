@@ -1,4 +1,5 @@
 import type { Client } from "@xmpp/client";
+import type { ClientCertificate } from "./auth/client-certificate";
 import type { AuthOutcome } from "./auth/credentials";
 import { useSasl } from "./auth/sasl-feature";
 import type { MechanismPin } from "./sasl/choose-mechanism";
@@ -8,7 +9,10 @@ export interface ConnectionParams {
   /** Local part and domain of the account's bare JID. */
   local: string;
   domain: string;
+  /** Empty when signing in with `clientCertificate`. */
   password: string;
+  /** Sign in with this TLS client certificate and SASL EXTERNAL (XEP-0178). */
+  clientCertificate: ClientCertificate | null;
   resource: string;
   /** One of the URIs from resolveEndpoints(). */
   service: string;
@@ -35,13 +39,23 @@ export function createClient(params: ConnectionParams): Client {
     service: params.service,
     domain,
     resource: params.resource,
-    policy: { domain, pinnedFingerprint: params.trustedCertificate },
+    policy: {
+      domain,
+      pinnedFingerprint: params.trustedCertificate,
+      clientCertificate: params.clientCertificate,
+    },
     timeout: STEP_TIMEOUT_MS,
     onInsecure: params.onInsecure,
     authenticate: ({ streamFeatures }) =>
       useSasl(
         streamFeatures,
-        { username: local, password, domain, pin: params.mechanismPin },
+        {
+          username: local,
+          password,
+          certificate: params.clientCertificate !== null,
+          domain,
+          pin: params.mechanismPin,
+        },
         onAuthenticated,
       ),
   });

@@ -8,6 +8,7 @@ import type {
 import type { BackoffOptions } from "./backoff";
 import type { Clock } from "./clock";
 import type { ConnectivitySignals } from "./connectivity";
+import type { ClientCertificate } from "./auth/client-certificate";
 import type { LivenessTimings } from "./liveness";
 import type { MechanismPin } from "./sasl/choose-mechanism";
 
@@ -21,7 +22,10 @@ export interface AccountSecurity {
 export interface SessionOptions {
   /** Bare JID of the account, e.g. alice@example.org. */
   jid: string;
-  password: string;
+  /** Required unless the account signs in with `clientCertificate`. */
+  password?: string;
+  /** A TLS client certificate to sign in with (SASL EXTERNAL, XEP-0178) instead of a password. */
+  clientCertificate?: ClientCertificate;
   /** "Connect server" override (like Pidgin's); without it the domain's SRV records decide. */
   host?: string;
   port?: number;

@@ -100,7 +100,9 @@ class Session implements XmppSession {
     if (!this.#account.local) {
       throw new WrenError("invalid-argument", "Enter an address like name@example.org.");
     }
-    if (!options.password) throw new WrenError("invalid-argument", "Enter your password.");
+    if (!options.password && !options.clientCertificate) {
+      throw new WrenError("invalid-argument", "Enter your password.");
+    }
     this.#options = options;
     this.#resource = options.resource || `wren-${randomBytes(4).toString("hex")}`;
     this.#state = { state: "offline", jid: this.jid, error: null };
@@ -301,7 +303,8 @@ class Session implements XmppSession {
     const entity = createClient({
       local: this.#account.local,
       domain: this.#account.domain,
-      password: this.#options.password,
+      password: this.#options.clientCertificate ? "" : (this.#options.password ?? ""),
+      clientCertificate: this.#options.clientCertificate ?? null,
       resource: this.#resource,
       service,
       trustedCertificate: this.#options.security?.trustedCertificate ?? null,
@@ -332,6 +335,7 @@ class Session implements XmppSession {
     await step(entity.open({ domain: this.#account.domain }));
     const resumed = await step(online);
     if (!entity.isSecure()) throw tlsRequiredError(this.#account.domain);
+    this.#requireOwnJid(entity);
     // Resumed: the server kept roster, presence and our unacknowledged stanzas' place in line
     // (xmpp.js sent those again). Otherwise this is a new session and we start it from scratch.
     if (resumed) return true;
@@ -347,6 +351,19 @@ class Session implements XmppSession {
       await step(entity.send(message));
     }
     return false;
+  }
+
+  /**
+   * The server decides which account we are signed in as (with a client certificate, from the
+   * certificate): anything but this account's JID must not go on as if it were this account.
+   */
+  #requireOwnJid(entity: Client): void {
+    const bound = entity.jid ? toBareJid(entity.jid.toString()) : null;
+    if (bound === this.jid) return;
+    throw new WrenError(
+      "auth-failed",
+      `The server signed you in as ${bound ?? "nobody"}, not ${this.jid}. If you sign in with a certificate, it belongs to another account. Wren disconnected.`,
+    );
   }
 
   #authenticated(entity: Client, outcome: AuthOutcome): void {

@@ -1,6 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { readClientCertificate } from "../../main/core/auth/client-certificate";
 import { createSession } from "../../main/core/session";
+import { createClientCertificate, ensureTestCertificates } from "../setup/certs";
 import { sessionPool } from "./helpers";
 import { startEjabberd, type RunningEjabberd } from "./setup/ejabberd";
 
@@ -85,4 +88,49 @@ describe.each([
     },
     30_000,
   );
+});
+
+describe("ejabberd 23.01 with client certificates (SASL EXTERNAL, XEP-0178)", () => {
+  let ejabberd: RunningEjabberd;
+  const user = `c-${randomBytes(4).toString("hex")}`;
+  const other = `c-${randomBytes(4).toString("hex")}`;
+  let pem: string;
+  let othersPem: string;
+
+  beforeAll(async () => {
+    ejabberd = await startEjabberd({ clientCertificates: true });
+    await ejabberd.register(user, randomBytes(9).toString("base64url"));
+    await ejabberd.register(other, randomBytes(9).toString("base64url"));
+    const certs = ensureTestCertificates();
+    const dir = "test-output/client-certs";
+    const read = ({ certPath, keyPath }: { certPath: string; keyPath: string }) =>
+      readFileSync(certPath, "utf8") + readFileSync(keyPath, "utf8");
+    pem = read(createClientCertificate(certs, `${user}@${ejabberd.domain}`, dir));
+    othersPem = read(createClientCertificate(certs, `${other}@${ejabberd.domain}`, dir));
+  }, 60_000);
+  afterAll(() => ejabberd?.stop(), 30_000);
+
+  function certificateSession(directTls: boolean, certificatePem: string) {
+    return pool.track(
+      createSession({
+        jid: `${user}@${ejabberd.domain}`,
+        clientCertificate: readClientCertificate(Buffer.from(certificatePem)),
+        host: ejabberd.host,
+        port: directTls ? ejabberd.directTlsPort : ejabberd.c2sPort,
+        directTls,
+      }),
+    );
+  }
+
+  it.each(KINDS)("signs in with the certificate and no password (%s)", async (_, directTls) => {
+    const session = certificateSession(directTls, pem);
+    await session.start();
+    expect(session.state().security?.mechanism).toBe("EXTERNAL");
+  });
+
+  it("is refused with another account's certificate", async () => {
+    const session = certificateSession(false, othersPem);
+    const error = await session.start().catch((failure: unknown) => failure);
+    expect(error).toMatchObject({ code: "auth-failed", message: expect.stringContaining(other) });
+  });
 });

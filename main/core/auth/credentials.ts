@@ -3,7 +3,10 @@ import type { MechanismPin } from "../sasl/choose-mechanism";
 /** What one sign-in authenticates with, and the strongest mechanism the account has seen. */
 export interface Credentials {
   username: string;
+  /** Empty when the account signs in with a client certificate (SASL EXTERNAL) instead. */
   password: string;
+  /** Sign in with the TLS client certificate (XEP-0178) rather than the password. */
+  certificate: boolean;
   domain: string;
   pin: MechanismPin | null;
 }

@@ -9,6 +9,7 @@ import {
 } from "../sasl/choose-mechanism";
 import { availableChannelBindings, channelBindingData } from "../sasl/channel-binding";
 import type { SaslExchange } from "../sasl/mechanism";
+import { createExternal } from "../sasl/external";
 import { createPlain } from "../sasl/plain";
 import { createScram } from "../sasl/scram";
 import type { AuthOutcome, Credentials } from "./credentials";
@@ -32,7 +33,7 @@ export function useSasl(
     if (!socket) throw tlsRequiredError(credentials.domain);
     const offer = readOffer(stanza, element, socket.getProtocol() ?? "");
     const choice = chooseMechanism(offer, {
-      credential: "password",
+      credential: credentials.certificate ? "client-certificate" : "password",
       pin: credentials.pin,
       clientChannelBindings: availableChannelBindings(socket),
       domain: credentials.domain,
@@ -77,6 +78,7 @@ export function createExchange(
   credentials: Credentials,
   socket: TLSSocket,
 ): SaslExchange {
+  if (choice.mechanism === "EXTERNAL") return createExternal();
   if (choice.mechanism === "PLAIN") {
     return createPlain(credentials.username, credentials.password);
   }

@@ -1,5 +1,6 @@
 import { checkServerIdentity, type PeerCertificate, type TLSSocket } from "node:tls";
 import type { CertificateInfo } from "../../../preload/contract";
+import type { ClientCertificate } from "../auth/client-certificate";
 
 /** What Wren trusts for one account beyond the system's CAs: a certificate the person accepted. */
 export interface TlsPolicy {
@@ -7,6 +8,8 @@ export interface TlsPolicy {
   domain: string;
   /** SHA-256 fingerprint ("AB:CD:…") of a certificate the person chose to trust, or null. */
   pinnedFingerprint: string | null;
+  /** Presented in the handshake for SASL EXTERNAL (XEP-0178), when the account signs in so. */
+  clientCertificate?: ClientCertificate | null;
 }
 
 export type CertificateProblem = "certificate-untrusted" | "certificate-changed";

@@ -1,6 +1,7 @@
 import { connect, type ConnectionOptions, type TLSSocket } from "node:tls";
 import { isIP, type Socket } from "node:net";
 import { EventEmitter } from "node:events";
+import { tlsClientOptions } from "../auth/client-certificate";
 import { identityCheck, verifyPeer, type TlsPolicy } from "./certificate";
 
 export interface VerifiedTlsParams {
@@ -31,6 +32,7 @@ export class VerifiedTlsSocket extends EventEmitter {
     const { policy } = params;
     const socket = connect({
       ...tlsOptionsFor(policy.domain, params.alpn),
+      ...(policy.clientCertificate && tlsClientOptions(policy.clientCertificate)),
       ...(params.socket
         ? { socket: params.socket }
         : { host: params.host, port: params.port ?? 5223 }),

@@ -696,3 +696,53 @@ describe("security records", () => {
     expect(second.options.security).toEqual({ trustedCertificate: FINGERPRINT });
   });
 });
+
+describe("client certificate accounts (SASL EXTERNAL)", () => {
+  const certificate = {
+    kind: "pem" as const,
+    pem: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\ny\n-----END PRIVATE KEY-----\n",
+  };
+
+  it("keeps the certificate like a password and signs in with it after a restart", async () => {
+    const { manager, sessions, credentials } = managerWith();
+    await manager.load();
+    const account = await manager.add({
+      jid: "alice@example.org",
+      clientCertificate: certificate,
+      directTls: false,
+      savePassword: true,
+    });
+    expect(sessions.latest("alice@example.org").options).toMatchObject({
+      clientCertificate: certificate,
+    });
+    expect(sessions.latest("alice@example.org").options.password).toBeUndefined();
+    expect((await accountsOnDisk())[0]?.authentication).toBe("client-certificate");
+    expect(await readFile(path, "utf8")).not.toContain("PRIVATE KEY");
+    expect(await credentials.get(account.id)).toContain("PRIVATE KEY");
+
+    const again = managerWith({ credentials });
+    await again.manager.load();
+    expect(again.sessions.latest("alice@example.org").options).toMatchObject({
+      clientCertificate: certificate,
+    });
+  });
+
+  it("reports a damaged stored certificate on the account instead of signing in", async () => {
+    await writeAccounts({
+      id: "a1",
+      jid: "alice@example.org",
+      directTls: false,
+      enabled: true,
+      passwordStorage: "keychain",
+      authentication: "client-certificate",
+    });
+    const { manager, sessions, credentials } = managerWith();
+    await credentials.set("a1", "not a certificate");
+    await manager.load();
+    expect(sessions.created).toHaveLength(0);
+    expect(manager.accounts()[0]?.state.error).toMatchObject({
+      code: "auth-failed",
+      message: expect.stringMatching(/certificate .*cannot be read/),
+    });
+  });
+});
