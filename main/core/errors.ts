@@ -98,6 +98,14 @@ export function toWrenError(error: unknown, context: ErrorContext): WrenError {
     return certificateError(error, context.domain);
   }
 
+  if (name === "StreamParseError") {
+    return new WrenError(
+      "stream-closed",
+      `The server for ${context.domain} sent data that XMPP does not allow (${describe(condition, text)}), so Wren closed the connection.`,
+      options,
+    );
+  }
+
   if (name === "RedirectError") {
     return new WrenError(
       "stream-closed",

@@ -5,6 +5,7 @@ import createStreamFeatures, { type StreamFeatures } from "@xmpp/stream-features
 import createIqCallee from "@xmpp/iq/callee.js";
 import resourceBinding from "@xmpp/resource-binding";
 import streamManagement from "@xmpp/stream-management";
+import { installStreamParser } from "../xml/install";
 import { allowOnlyOwnAccount } from "./account-only";
 import type { TlsPolicy } from "./certificate";
 import { createIqCaller } from "./iq-caller";
@@ -20,6 +21,8 @@ export interface EntityOptions {
   policy: TlsPolicy;
   /** How long xmpp.js waits for one step (stream open, a reply). */
   timeout: number;
+  /** A stanza larger than this closes the stream with policy-violation (default 10 MiB). */
+  maxStanzaBytes?: number;
   /** Called when the server would make us continue without TLS. The connection must be dropped. */
   onInsecure: (error: Error) => void;
   /** Registers the authentication stream features (SASL), between STARTTLS and resource binding. */
@@ -33,8 +36,9 @@ export interface WrenEntity extends Client {
 
 /**
  * Wren's own composition of the xmpp.js building blocks, in place of @xmpp/client's `client()`.
- * Everything that decides security is Wren's: the verifying TLS socket and STARTTLS, SASL (passed
- * in), the IQ caller, see-other-host, and the account-only namespaces. No WebSocket, no ANONYMOUS,
+ * Everything that decides security is Wren's: the verifying TLS socket and STARTTLS, the stream
+ * parser (restricted XML, byte-correct UTF-8, a stanza size limit), SASL (passed in), the IQ
+ * caller, see-other-host, and the account-only namespaces. No WebSocket, no ANONYMOUS,
  * no automatic reconnect (the session owns reconnecting).
  *
  * Order is priority: incoming stanzas pass the middleware in the order registered here, and stream
@@ -49,6 +53,7 @@ export function createEntity(options: EntityOptions): WrenEntity {
     timeout: options.timeout,
   });
   entity.transports.push(DirectTlsTransport, StartTlsTransport);
+  installStreamParser(entity, { maxStanzaBytes: options.maxStanzaBytes });
   withTlsPolicy(entity, policy);
 
   const middleware = createMiddleware({ entity });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { WrenError } from "../../../main/api/user-error";
-import { isWorthAnotherAddress, toWrenError } from "../../../main/core/errors";
+import { isRetryable, isWorthAnotherAddress, toWrenError } from "../../../main/core/errors";
+import { SaslSecurityError } from "../../../main/core/sasl/mechanism";
+import { CertificateError } from "../../../main/core/transport/certificate";
 
 const context = { domain: "example.org", host: "xmpp.example.net" };
 
@@ -107,5 +109,56 @@ describe("isWorthAnotherAddress", () => {
     expect(isWorthAnotherAddress(new WrenError("auth-failed", ""))).toBe(false);
     expect(isWorthAnotherAddress(new WrenError("certificate-invalid", ""))).toBe(false);
     expect(isWorthAnotherAddress(new WrenError("tls-required", ""))).toBe(false);
+  });
+});
+
+describe("errors of Wren's own checks", () => {
+  it("explains a stream Wren closed because of what the server sent", () => {
+    const error = toWrenError(
+      Object.assign(new Error("restricted-xml: DOCTYPE"), {
+        name: "StreamParseError",
+        condition: "restricted-xml",
+        text: "DOCTYPE is not allowed",
+      }),
+      { domain: "example.org" },
+    );
+    expect(error.code).toBe("stream-closed");
+    expect(error.message).toBe(
+      "The server for example.org sent data that XMPP does not allow (restricted-xml (DOCTYPE is not allowed)), so Wren closed the connection.",
+    );
+  });
+
+  it("keeps a refused certificate's details for the person", () => {
+    const certificate = {
+      subject: "CN=x",
+      issuer: "CN=x",
+      validFrom: "",
+      validTo: "",
+      fingerprint: "AA",
+      names: [],
+      problem: "The certificate is self-signed.",
+    };
+    const untrusted = toWrenError(new CertificateError("certificate-untrusted", certificate), {
+      domain: "example.org",
+    });
+    expect(untrusted.toUserError()).toMatchObject({ code: "certificate-untrusted", certificate });
+    expect(isRetryable(untrusted)).toBe(false);
+    const changed = toWrenError(new CertificateError("certificate-changed", certificate), {
+      domain: "example.org",
+    });
+    expect(changed.code).toBe("certificate-changed");
+    expect(changed.message).toMatch(/different certificate/);
+  });
+
+  it("maps SASL security refusals to their own codes, which need the person", () => {
+    const downgrade = toWrenError(new SaslSecurityError("sasl-downgrade", "weaker"), {
+      domain: "example.org",
+    });
+    expect(downgrade).toMatchObject({ code: "auth-downgrade", message: "weaker" });
+    const unverified = toWrenError(new SaslSecurityError("sasl-server-unverified", "fake"), {
+      domain: "example.org",
+    });
+    expect(unverified.code).toBe("auth-server-unverified");
+    expect(isRetryable(downgrade) || isRetryable(unverified)).toBe(false);
   });
 });
