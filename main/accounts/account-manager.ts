@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { ConnectionState, SessionState, UserError } from "../../preload/contract";
 import { WrenError } from "../api/user-error";
 import { Backoff, type BackoffOptions } from "../core/backoff";
@@ -11,6 +11,7 @@ import {
   serializeClientCertificate,
   type ClientCertificate,
 } from "../core/auth/client-certificate";
+import type { FastToken } from "../core/auth/fast-token";
 import type { MechanismPin } from "../core/sasl/choose-mechanism";
 import { sameFingerprint } from "../core/transport/certificate";
 import type {
@@ -77,6 +78,8 @@ interface Entry {
   removed: boolean;
   /** A sign-in that failed for a passing reason is tried again on this schedule. */
   retry: { backoff: Backoff; timer: unknown } | null;
+  /** XEP-0484 FAST token; kept where the password is (memory only when that is nowhere). */
+  fastToken: FastToken | null;
 }
 
 /** What an operation hands back from inside its account's queue: a sign-in to await outside it. */
@@ -184,9 +187,15 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
   // --- sessions ---
 
   /** `secret` is the password, or the stored client certificate of a certificate account. */
-  function sessionOptions(settings: AccountSettings, secret: string): SessionOptions {
+  function sessionOptions(
+    settings: AccountSettings,
+    secret: string,
+    fastToken: FastToken | null = null,
+  ): SessionOptions {
     return {
       jid: settings.jid,
+      fastToken,
+      userAgentId: userAgentIdOf(settings.id),
       ...credentialsFor(settings, secret),
       host: settings.host,
       port: settings.port,
@@ -198,6 +207,20 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
         ...(settings.mechanismPin && { mechanismPin: { ...settings.mechanismPin } }),
       },
     };
+  }
+
+  /** Keeps a FAST token with the password (or forgets a dead one); never in accounts.json. */
+  function rememberFastToken(entry: Entry, token: FastToken | null): void {
+    entry.fastToken = token;
+    if ((entry.settings.passwordStorage ?? "none") === "none") return;
+    const key = fastTokenKey(entry.settings.id);
+    const saved = token ? credentials.set(key, JSON.stringify(token)) : credentials.delete(key);
+    saved.catch((error: unknown) =>
+      log.warn("could not keep the FAST token", {
+        accountId: entry.settings.id,
+        error: errorName(error),
+      }),
+    );
   }
 
   /** Remembers a stronger SASL mechanism the account's server offered (see sasl/choose-mechanism). */
@@ -252,6 +275,9 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
     forward("mechanismPinned", (pin) => {
       if (current()) rememberPin(entry, pin);
     });
+    forward("fastToken", (token) => {
+      if (current()) rememberFastToken(entry, token);
+    });
   }
 
   function detach(entry: Entry): void {
@@ -272,7 +298,9 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
       return null;
     }
     try {
-      const session = createSession(sessionOptions(entry.settings, entry.password));
+      const session = createSession(
+        sessionOptions(entry.settings, entry.password, entry.fastToken),
+      );
       entry.session = session;
       entry.problem = null;
       attach(entry, session);
@@ -362,6 +390,7 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
   async function readSavedPassword(entry: Entry): Promise<string | null> {
     if (entry.settings.passwordStorage === "none") return null;
     try {
+      entry.fastToken ??= parseFastToken(await credentials.get(fastTokenKey(entry.settings.id)));
       return await credentials.get(entry.settings.id);
     } catch (error) {
       entry.problem = toWrenError(error).toUserError();
@@ -374,6 +403,7 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
     return {
       settings,
       password,
+      fastToken: null,
       session: null,
       detach: [],
       problem: null,
@@ -615,6 +645,7 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
         if (entry.session) await stopQuietly(entry.session, id);
         try {
           await credentials.delete(id);
+          await credentials.delete(fastTokenKey(id));
         } catch (error) {
           // Nothing was saved there for this account: an unreachable store does not matter.
           if ((passwordStorage ?? "none") !== "none") {
@@ -697,9 +728,14 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
     );
     const session = createSession(sessionOptions(settings, secret));
     // The first sign-in already learns the server's strongest mechanism: keep it with the account.
-    const stopPinning = session.on("mechanismPinned", (pin) => {
-      settings = { ...settings, mechanismPin: { ...pin } } as AccountSettings;
-    });
+    let fastToken: FastToken | null = null;
+    const stopListening = [
+      session.on("mechanismPinned", (pin) => {
+        settings = { ...settings, mechanismPin: { ...pin } } as AccountSettings;
+      }),
+      session.on("fastToken", (token) => (fastToken = token)),
+    ];
+    const stopPinning = () => stopListening.forEach((off) => off());
     try {
       await signIns(() => session.start());
     } catch (error) {
@@ -721,6 +757,7 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
       throw error;
     }
     const entry = newEntry(settings, secret);
+    if (fastToken) rememberFastToken(entry, fastToken);
     entries.set(id, entry);
     entry.session = session;
     attach(entry, session);
@@ -730,6 +767,34 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
   }
 
   return manager;
+}
+
+/** The FAST token is filed next to the account's password, under its own name. */
+function fastTokenKey(accountId: string): string {
+  return `${accountId}.fast`;
+}
+
+function parseFastToken(secret: string | null): FastToken | null {
+  if (!secret) return null;
+  try {
+    const value = JSON.parse(secret) as Partial<FastToken>;
+    if (
+      typeof value.mechanism === "string" &&
+      typeof value.token === "string" &&
+      typeof value.expiry === "string"
+    ) {
+      return { mechanism: value.mechanism, token: value.token, expiry: value.expiry };
+    }
+  } catch {
+    // a damaged entry: sign in with the password and get a new token
+  }
+  return null;
+}
+
+/** XEP-0388 wants one stable id per account and device; derived from the account's random id. */
+function userAgentIdOf(accountId: string): string {
+  const hex = createHash("sha256").update(`wren-user-agent:${accountId}`).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 function credentialsFor(

@@ -1,7 +1,9 @@
 import type { Client } from "@xmpp/client";
 import type { ClientCertificate } from "./auth/client-certificate";
 import type { AuthOutcome } from "./auth/credentials";
+import type { FastOptions } from "./auth/fast-token";
 import { useSasl } from "./auth/sasl-feature";
+import { useSasl2 } from "./auth/sasl2-feature";
 import type { MechanismPin } from "./sasl/choose-mechanism";
 import { createEntity } from "./transport/create-entity";
 
@@ -24,6 +26,10 @@ export interface ConnectionParams {
   onInsecure: (error: Error) => void;
   /** Called once SASL succeeded and the server proved itself. */
   onAuthenticated: (outcome: AuthOutcome) => void;
+  /** XEP-0484 FAST: the token to try first, and where new or dead tokens are reported. */
+  fast?: FastOptions;
+  /** XEP-0388 user agent id: stable per account on this device. */
+  userAgentId?: string;
 }
 
 /** How long xmpp.js waits for one step (stream open, a reply). */
@@ -46,18 +52,23 @@ export function createClient(params: ConnectionParams): Client {
     },
     timeout: STEP_TIMEOUT_MS,
     onInsecure: params.onInsecure,
-    authenticate: ({ streamFeatures }) =>
-      useSasl(
-        streamFeatures,
-        {
-          username: local,
-          password,
-          certificate: params.clientCertificate !== null,
-          domain,
-          pin: params.mechanismPin,
-        },
-        onAuthenticated,
-      ),
+    // SASL2 (with Bind2 and FAST) first; RFC 6120 SASL only runs where SASL2 is not offered.
+    authenticate: ({ streamFeatures, entity }) => {
+      const credentials = {
+        username: local,
+        password,
+        certificate: params.clientCertificate !== null,
+        domain,
+        pin: params.mechanismPin,
+        fast: params.fast,
+        userAgentId: params.userAgentId,
+      };
+      useSasl2(streamFeatures, credentials, onAuthenticated, {
+        entity,
+        resource: params.resource,
+      });
+      useSasl(streamFeatures, credentials, onAuthenticated);
+    },
   });
   entity.on("online", () => {
     if (!entity.isSecure()) params.onInsecure(new Error("online without TLS"));

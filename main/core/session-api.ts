@@ -9,6 +9,7 @@ import type { BackoffOptions } from "./backoff";
 import type { Clock } from "./clock";
 import type { ConnectivitySignals } from "./connectivity";
 import type { ClientCertificate } from "./auth/client-certificate";
+import type { FastToken } from "./auth/fast-token";
 import type { LivenessTimings } from "./liveness";
 import type { MechanismPin } from "./sasl/choose-mechanism";
 
@@ -34,6 +35,10 @@ export interface SessionOptions {
   resource?: string;
   /** Presence priority (RFC 6121, -128..127) sent with every presence of this session. */
   priority?: number;
+  /** A XEP-0484 FAST token saved from an earlier sign-in: tried before the password. */
+  fastToken?: FastToken | null;
+  /** XEP-0388 user agent id, stable per account on this device; random per session otherwise. */
+  userAgentId?: string;
   /** What this account trusts and expects of its server, as remembered by the caller. */
   security?: AccountSecurity;
   /** Timers for reconnecting and liveness checks; tests pass a fake. Default: the real ones. */
@@ -65,6 +70,8 @@ export interface SessionEvents {
    * so nothing was missed and roster and presence stay as they were; otherwise it is a new session.
    */
   reconnected: (info: { resumed: boolean }) => void;
+  /** A new FAST token to keep with the credentials (null: forget the old one, it is dead). */
+  fastToken: (token: FastToken | null) => void;
   /** The server offered a stronger mechanism than pinned so far: remember the new pin. */
   mechanismPinned: (pin: MechanismPin) => void;
 }

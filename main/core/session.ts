@@ -16,6 +16,7 @@ import { Backoff } from "./backoff";
 import { Chat } from "./chat";
 import { systemClock, type Clock } from "./clock";
 import type { AuthOutcome } from "./auth/credentials";
+import type { FastToken } from "./auth/fast-token";
 import { tlsSocketOf } from "./auth/sasl-negotiation";
 import { createClient, destroySocket } from "./connection";
 import { noSignals, type ConnectivitySignals } from "./connectivity";
@@ -91,6 +92,8 @@ class Session implements XmppSession {
   #resumption: Resumption | null = null;
   /** The strongest SASL mechanism seen for this account (see sasl/choose-mechanism). */
   #mechanismPin: MechanismPin | null;
+  /** The FAST token to try at the next sign-in (XEP-0484). */
+  #fastToken: FastToken | null;
   /** How the live (or last) connection authenticated; shown in the account's state. */
   #security: ConnectionSecurity | null = null;
 
@@ -107,6 +110,7 @@ class Session implements XmppSession {
     this.#resource = options.resource || `wren-${randomBytes(4).toString("hex")}`;
     this.#state = { state: "offline", jid: this.jid, error: null };
     this.#mechanismPin = options.security?.mechanismPin ?? null;
+    this.#fastToken = options.fastToken ?? null;
 
     const outbox = () => this.#outbox();
     this.#roster = new Roster({
@@ -311,6 +315,18 @@ class Session implements XmppSession {
       mechanismPin: this.#mechanismPin,
       onInsecure: failed.trip,
       onAuthenticated: (outcome) => this.#authenticated(entity, outcome),
+      fast: {
+        token: this.#fastToken,
+        onToken: (token) => {
+          this.#fastToken = token;
+          this.#events.emit("fastToken", { ...token });
+        },
+        onTokenInvalid: () => {
+          this.#fastToken = null;
+          this.#events.emit("fastToken", null);
+        },
+      },
+      userAgentId: this.#options.userAgentId,
     });
     countEveryStanza(entity);
     const resumption = this.#resumption;

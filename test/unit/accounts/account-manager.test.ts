@@ -746,3 +746,42 @@ describe("client certificate accounts (SASL EXTERNAL)", () => {
     });
   });
 });
+
+describe("FAST tokens (XEP-0484)", () => {
+  const token = {
+    mechanism: "HT-SHA-256-NONE",
+    token: "s3cr3t-token",
+    expiry: "2099-01-01T00:00:00Z",
+  };
+
+  it("keeps a token with the password, hands it to the next session and forgets it on removal", async () => {
+    const { manager, sessions, credentials } = managerWith();
+    await manager.load();
+    const adding = manager.add(newAccount("alice@example.org"));
+    await vi.waitFor(() => sessions.latest("alice@example.org"));
+    sessions.latest("alice@example.org").events.emit("fastToken", token);
+    const account = await adding;
+    await vi.waitFor(async () =>
+      expect(JSON.parse((await credentials.get(`${account.id}.fast`)) ?? "null")).toEqual(token),
+    );
+    expect(await readFile(path, "utf8")).not.toContain("s3cr3t");
+
+    const again = managerWith({ credentials });
+    await again.manager.load();
+    const next = again.sessions.latest("alice@example.org").options;
+    expect(next.fastToken).toEqual(token);
+    expect(next.userAgentId).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    expect(next.userAgentId).toBe(sessions.latest("alice@example.org").options.userAgentId);
+
+    again.sessions.latest("alice@example.org").events.emit("fastToken", null);
+    await vi.waitFor(async () => expect(await credentials.get(`${account.id}.fast`)).toBeNull());
+    again.sessions.latest("alice@example.org").events.emit("fastToken", token);
+    await vi.waitFor(async () =>
+      expect(await credentials.get(`${account.id}.fast`)).not.toBeNull(),
+    );
+    await again.manager.remove(account.id);
+    expect(await credentials.get(`${account.id}.fast`)).toBeNull();
+  });
+});
