@@ -63,11 +63,12 @@ export function createClient(params: ConnectionParams): Client {
         fast: params.fast,
         userAgentId: params.userAgentId,
       };
-      useSasl2(streamFeatures, credentials, onAuthenticated, {
+      const inline = useSasl2(streamFeatures, credentials, onAuthenticated, {
         entity,
         resource: params.resource,
       });
       useSasl(streamFeatures, credentials, onAuthenticated);
+      return inline;
     },
   });
   entity.on("online", () => {

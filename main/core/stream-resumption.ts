@@ -69,7 +69,7 @@ export function countEveryStanza(entity: Client): void {
     count = value;
   });
   entity.prependListener("element", (element: Element) => {
-    if (element.is("enabled", NS_SM)) count = 0;
+    if (element.is("enabled", NS_SM) || enabledInline(element)) count = 0;
     else if (isStanza(element)) count += 1;
   });
 }
@@ -80,6 +80,12 @@ function setInbound(entity: Client, value: number): void {
   const set = counters.get(entity);
   if (set) set(value);
   else entity.streamManagement.inbound = value;
+}
+
+/** XEP-0198 enabled inside SASL2's <success><bound/> (Bind2), counted from there like <enabled/>. */
+function enabledInline(element: Element): boolean {
+  if (!element.is("success", "urn:xmpp:sasl:2")) return false;
+  return Boolean(element.getChild("bound", "urn:xmpp:bind:0")?.getChild("enabled", NS_SM));
 }
 
 function isStanza(element: Element): boolean {

@@ -5,6 +5,7 @@ import createStreamFeatures, { type StreamFeatures } from "@xmpp/stream-features
 import createIqCallee from "@xmpp/iq/callee.js";
 import resourceBinding from "@xmpp/resource-binding";
 import streamManagement from "@xmpp/stream-management";
+import type { Sasl2Inline } from "../auth/sasl2-feature";
 import { installStreamParser } from "../xml/install";
 import { allowOnlyOwnAccount } from "./account-only";
 import type { TlsPolicy } from "./certificate";
@@ -25,8 +26,12 @@ export interface EntityOptions {
   maxStanzaBytes?: number;
   /** Called when the server would make us continue without TLS. The connection must be dropped. */
   onInsecure: (error: Error) => void;
-  /** Registers the authentication stream features (SASL), between STARTTLS and resource binding. */
-  authenticate?: (parts: { streamFeatures: StreamFeatures; entity: Client }) => unknown;
+  /**
+   * Registers the authentication stream features (SASL), between STARTTLS and resource binding.
+   * May return SASL2's inline-feature registries, so stream management can ride along (XEP-0198
+   * resume inside SASL2, enable inside Bind2).
+   */
+  authenticate?: (parts: { streamFeatures: StreamFeatures; entity: Client }) => Sasl2Inline | void;
 }
 
 export interface WrenEntity extends Client {
@@ -65,11 +70,16 @@ export function createEntity(options: EntityOptions): WrenEntity {
   refuseUnencryptedFeatures(entity, domain, options.onInsecure);
   guardSeeOtherHost(entity, domain);
   useStartTls(streamFeatures, policy);
-  options.authenticate?.({ streamFeatures, entity });
+  const inline = options.authenticate?.({ streamFeatures, entity }) ?? undefined;
   const sm =
     options.resource === undefined
       ? null
-      : streamManagement({ streamFeatures, entity, middleware });
+      : streamManagement({
+          streamFeatures,
+          entity,
+          middleware,
+          ...(inline && { sasl2: inline, bind2: inline.bind2 }),
+        });
   if (options.resource !== undefined) {
     resourceBinding({ streamFeatures, iqCaller }, options.resource);
   }

@@ -45,6 +45,22 @@ describe("stream resumption", () => {
     expect(entity.streamManagement.inbound).toBe(3);
   });
 
+  it("counts from an <enabled/> that came inside SASL2's success (Bind2)", () => {
+    const entity = fakeEntity();
+    countEveryStanza(entity);
+    entity.emit("element", xml("iq", { type: "result", id: "before" }));
+    entity.emit(
+      "element",
+      xml(
+        "success",
+        { xmlns: "urn:xmpp:sasl:2" },
+        xml("bound", { xmlns: "urn:xmpp:bind:0" }, xml("enabled", { xmlns: NS_SM, id: "sm-2" })),
+      ),
+    );
+    entity.emit("element", xml("presence"));
+    expect(entity.streamManagement.inbound).toBe(1);
+  });
+
   it("carries id, counters, unacknowledged stanzas and JID over to a new entity", () => {
     const old = fakeEntity();
     countEveryStanza(old);
