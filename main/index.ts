@@ -4,6 +4,7 @@ import { join } from "node:path";
 import {
   app,
   BrowserWindow,
+  dialog,
   ipcMain,
   nativeTheme,
   net,
@@ -29,6 +30,7 @@ import {
   createAppProtocolHandler,
 } from "./app-protocol";
 import { createElectronConnectivity, type ElectronConnectivity } from "./connectivity";
+import { createCertificateFileChooser } from "./file-dialog";
 import { createSenderCheck, registerCommands } from "./ipc";
 import { configureLogging, createFileSink, createLogger, type LogSink } from "./log";
 import { createOwnUrlCheck } from "./own-origin";
@@ -88,9 +90,18 @@ function main(): void {
     credentials: credentials.store,
     createSession: (options) => createSession({ ...options, signals: signals() }),
   });
-  const service = createWrenService({ accounts, credentials, openExternal });
-  const windowStateFile = join(dataDir, "window-state.json");
   let mainWindow: BrowserWindow | null = null;
+  const chooseCertificateFile = createCertificateFileChooser({
+    dialog,
+    parent: () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null),
+  });
+  const service = createWrenService({
+    accounts,
+    credentials,
+    openExternal,
+    chooseCertificateFile,
+  });
+  const windowStateFile = join(dataDir, "window-state.json");
   let windowState: WindowStateTracker | null = null;
 
   process.on("uncaughtException", (error) => log.error("uncaught exception", error));

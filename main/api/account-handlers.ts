@@ -32,8 +32,23 @@ export function createAccountHandlers(context: ServiceContext): AccountHandlers 
   };
 
   return {
-    async addAccount(args) {
-      const account = await accounts.add(args);
+    async addAccount({ clientCertificate, ...args }) {
+      if (!clientCertificate) {
+        const account = await accounts.add(args);
+        noteSaveWish(account.id, args.savePassword);
+        return toSummary(account);
+      }
+      // Lent to this attempt: used up if the account is added, usable again if not (to retry
+      // after trusting the server's certificate or correcting the address).
+      const claimed = context.certificates.claim(clientCertificate.token);
+      let account;
+      try {
+        account = await accounts.add({ ...args, clientCertificate: claimed.certificate });
+      } catch (error) {
+        claimed.release();
+        throw error;
+      }
+      claimed.used();
       noteSaveWish(account.id, args.savePassword);
       return toSummary(account);
     },

@@ -4,6 +4,7 @@ import type { XmppSession } from "../core/session-api";
 import type { CredentialChoice } from "../credentials/credential-choice";
 import type { Logger } from "../log";
 import type { OwnPresence } from "./account-view";
+import type { CertificatePicks } from "./certificate-picks";
 import { WrenError } from "./user-error";
 
 /** What the service's handler groups share. */
@@ -16,6 +17,8 @@ export interface ServiceContext {
   presence: Map<string, OwnPresence>;
   /** Accounts whose password the person asked to save before a credential store was decided. */
   saveWhenDecided: Set<string>;
+  /** Client certificates picked for addAccount, by token. */
+  certificates: CertificatePicks;
 }
 
 export function requireAccount(context: ServiceContext, accountId: string) {

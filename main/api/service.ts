@@ -3,6 +3,7 @@ import type { AccountManager } from "../accounts/account-manager";
 import type { CredentialChoice } from "../credentials/credential-choice";
 import { createLogger, type Logger } from "../log";
 import { createAccountHandlers } from "./account-handlers";
+import { createCertificatePicks, type ChooseCertificateFile } from "./certificate-picks";
 import { forwardAccountEvents } from "./account-events";
 import { accountData, toSummary } from "./account-view";
 import type { Handlers } from "./dispatch";
@@ -12,11 +13,16 @@ import { errorName, type ServiceContext } from "./service-context";
 import { WrenError } from "./user-error";
 
 export type { RegistrationFunctions } from "./registration-handlers";
+export type { ChooseCertificateFile } from "./certificate-picks";
 
 export interface WrenServiceDeps {
   accounts: AccountManager;
   credentials: CredentialChoice;
   openExternal: (url: string) => Promise<void>;
+  /** Asks the person for a client certificate file: the system's dialog in the app. */
+  chooseCertificateFile: ChooseCertificateFile;
+  /** How long a picked client certificate waits to be used. */
+  certificatePickTtlMs?: number;
   /** In-band registration; the core's by default. */
   registration?: RegistrationFunctions;
   /** How long an unanswered registration form stays open. */
@@ -51,6 +57,11 @@ export function createWrenService(deps: WrenServiceDeps): WrenService {
       for (const listener of listeners) listener(events);
     },
   });
+  const certificates = createCertificatePicks({
+    choose: deps.chooseCertificateFile,
+    ttlMs: deps.certificatePickTtlMs,
+    log,
+  });
   const context: ServiceContext = {
     accounts: deps.accounts,
     credentials: deps.credentials,
@@ -58,6 +69,7 @@ export function createWrenService(deps: WrenServiceDeps): WrenService {
     log,
     presence: new Map(),
     saveWhenDecided: new Set(),
+    certificates,
   };
   const stopForwarding = forwardAccountEvents(context);
   const registration = createRegistrationHandlers(context, {
@@ -125,6 +137,9 @@ export function createWrenService(deps: WrenServiceDeps): WrenService {
     fetchRegistrationForm: registration.fetchRegistrationForm,
     submitRegistration: afterStart(registration.submitRegistration),
     cancelRegistration: registration.cancelRegistration,
+    // Picking reads files only, no account: it need not wait for start().
+    pickClientCertificate: certificates.pickClientCertificate,
+    discardClientCertificate: certificates.discardClientCertificate,
     setPresence: afterStart(accountHandlers.setPresence),
     addContact: afterStart(accountHandlers.addContact),
     approveSubscription: afterStart(accountHandlers.approveSubscription),
@@ -142,6 +157,7 @@ export function createWrenService(deps: WrenServiceDeps): WrenService {
     },
     start,
     async dispose() {
+      certificates.dispose();
       await Promise.all([deps.accounts.dispose(), registration.dispose()]);
       stopForwarding();
       batcher.flush();

@@ -10,6 +10,7 @@ import { createCredentialChoice } from "../credentials/credential-choice";
 import { CREDENTIAL_SERVICE } from "../credentials/credential-store";
 import { createKeytarStore, probeKeychain } from "../credentials/keytar-store";
 import { configureLogging } from "../log";
+import { createPreviewCertificateChooser } from "./certificate-file";
 import { startPreviewServer } from "./server";
 
 // `npm run preview`: the real core in Node behind the built renderer, for development and UI tests.
@@ -48,6 +49,7 @@ async function main() {
     openExternal: async () => {
       throw new WrenError("not-available", "The browser preview does not open links.");
     },
+    chooseCertificateFile: createPreviewCertificateChooser(),
   });
   const dispatch = createDispatch(service.handlers, {
     onInternalError: (name, error) =>

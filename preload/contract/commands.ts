@@ -1,5 +1,11 @@
 import { z } from "zod";
-import type { AccountSummary, ChatMessage, RegistrationForm, Snapshot } from "./types";
+import type {
+  AccountSummary,
+  ChatMessage,
+  ClientCertificatePick,
+  RegistrationForm,
+  Snapshot,
+} from "./types";
 
 // Argument schemas are checked by main on arrival; result types are main's promise to the renderer.
 // A command is declared once here; main, preload and renderer all derive from this table.
@@ -35,28 +41,47 @@ const priority = z.number().int().min(-128).max(127);
 const fingerprint = z
   .string()
   .regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, "Not a SHA-256 fingerprint");
+/** Names a client certificate main holds for the renderer (see pickClientCertificate). */
+const certificateToken = z.string().min(1).max(64);
 const credentialStoreKind = z.enum(["keychain", "safe-storage", "none"]);
 const formValue = z.union([z.string().max(4096), z.array(z.string().max(4096)).max(100)]);
 
 export const commands = {
   snapshot: command<Snapshot>()(z.object({}).strict()),
 
-  /** Signs in first; the account is saved only once that worked. */
+  /**
+   * Signs in first; the account is saved only once that worked. With a password, or with a client
+   * certificate picked before (pickClientCertificate): exactly one of them. The certificate's token
+   * is used up once the account is added; after a failed attempt it may be used again.
+   */
   addAccount: command<AccountSummary>()(
     z
       .object({
         jid: bareJid,
-        password,
+        password: password.optional(),
+        clientCertificate: z.object({ token: certificateToken }).strict().optional(),
         host: host.optional(),
         port: port.optional(),
         directTls: z.boolean(),
         resource: resource.optional(),
         priority: priority.optional(),
+        /** Keep the password (or the certificate) in the credential store. */
         savePassword: z.boolean(),
         /** The server's certificate, as shown by a certificate-untrusted error, trusted by the person. */
         trustedCertificate: fingerprint.optional(),
       })
-      .strict(),
+      .strict()
+      .superRefine((args, context) => {
+        if (args.clientCertificate && args.password !== undefined) {
+          context.addIssue({
+            code: "custom",
+            path: ["password"],
+            message: "Sign in with a password or a certificate, not both.",
+          });
+        } else if (!args.clientCertificate && args.password === undefined) {
+          context.addIssue({ code: "custom", path: ["password"], message: "Enter your password" });
+        }
+      }),
   ),
   /** `null` clears an optional setting; an absent key leaves it alone. */
   updateAccount: command<AccountSummary>()(
@@ -113,6 +138,24 @@ export const commands = {
       .strict(),
   ),
   cancelRegistration: command<void>()(z.object({ formId: z.string().min(1).max(64) }).strict()),
+
+  /**
+   * Main shows the system's open-file dialog for a client certificate (PEM with its key, or
+   * PKCS#12), reads and checks it, and keeps it under a short-lived token for addAccount: the file
+   * never reaches the renderer. With the token of an earlier answer it goes on from there instead:
+   * `needs-passphrase` tries `passphrase` (no dialog), `needs-key` shows the dialog for the key.
+   */
+  pickClientCertificate: command<ClientCertificatePick>()(
+    z
+      .object({
+        token: certificateToken.optional(),
+        /** For a PKCS#12 file; an empty one is tried when absent. */
+        passphrase: z.string().max(1024).optional(),
+      })
+      .strict(),
+  ),
+  /** Forgets a picked certificate that will not be used (the person chose otherwise). */
+  discardClientCertificate: command<void>()(z.object({ token: certificateToken }).strict()),
 
   /** Own presence on one account, or on all when accountId is absent. */
   setPresence: command<void>()(

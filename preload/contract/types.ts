@@ -105,6 +105,40 @@ export interface CertificateInfo {
   problem: string;
 }
 
+/**
+ * Where choosing a client certificate stands. The file stays in main; `token` names it for the next
+ * pickClientCertificate call and for addAccount, for a few minutes.
+ */
+export type ClientCertificatePick =
+  | {
+      status: "ready";
+      token: string;
+      fileName: string;
+      /** The certificate's subject, e.g. "CN=alice@example.org, O=Example"; null if unreadable. */
+      subject: string | null;
+      /** ISO 8601; null if unreadable. */
+      validTo: string | null;
+    }
+  | {
+      /** A PKCS#12 file locked with a passphrase: ask for it and call again with the token. */
+      status: "needs-passphrase";
+      token: string;
+      fileName: string;
+      /** Why the last passphrase did not work; null the first time. */
+      problem: string | null;
+    }
+  | {
+      /** A PEM certificate without its private key: call again with the token to choose the key. */
+      status: "needs-key";
+      token: string;
+      fileName: string;
+      subject: string | null;
+      /** Why the last key file did not work; null the first time. */
+      problem: string | null;
+    }
+  /** The person closed the dialog without choosing a file. */
+  | { status: "cancelled" };
+
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: UserError };
 
 export type CredentialStoreKind = "keychain" | "safe-storage" | "none";

@@ -5,6 +5,7 @@
 import type {
   AccountSummary,
   ChatMessage,
+  ClientCertificatePick,
   CommandArgs,
   CredentialStoreKind,
   Envelope,
@@ -137,6 +138,21 @@ export class WrenApp {
 
   async addAccount(form: AddAccountForm): Promise<Result> {
     return this.#accountResult(await this.#api.addAccount(form));
+  }
+
+  /**
+   * Main shows the system's file dialog and keeps the certificate; only a token and what to show
+   * come back. With the token of an earlier answer: the passphrase, or the dialog for the key.
+   */
+  async pickClientCertificate(
+    args: CommandArgs<"pickClientCertificate"> = {},
+  ): Promise<Envelope<ClientCertificatePick>> {
+    return this.#api.pickClientCertificate(args);
+  }
+
+  /** Main forgets a picked certificate the person will not use. */
+  discardClientCertificate(token: string): void {
+    void this.#api.discardClientCertificate({ token });
   }
 
   async updateAccount(form: UpdateAccountForm): Promise<Result> {

@@ -19,6 +19,8 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     fetchRegistrationForm: unused,
     submitRegistration: unused,
     cancelRegistration: unused,
+    pickClientCertificate: unused,
+    discardClientCertificate: unused,
     setPresence: unused,
     addContact: unused,
     approveSubscription: unused,

@@ -66,6 +66,7 @@ async function setup(options: SetupOptions = {}) {
     accounts,
     credentials,
     openExternal: async () => {},
+    chooseCertificateFile: async () => null,
     eventWindowMs: 0,
     registration: options.registration,
     registrationTtlMs: options.registrationTtlMs,
@@ -267,7 +268,12 @@ describe("createWrenService: accounts", () => {
       credentials: credentials.store,
       createSession: fakeSessions().createSession,
     });
-    const service = createWrenService({ accounts, credentials, openExternal: async () => {} });
+    const service = createWrenService({
+      accounts,
+      credentials,
+      openExternal: async () => {},
+      chooseCertificateFile: async () => null,
+    });
     services.push(service);
     void service.start();
     const snapshot = service.handlers.snapshot({});

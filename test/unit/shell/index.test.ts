@@ -19,6 +19,9 @@ vi.mock("electron", () => ({
   get ipcMain() {
     return fake.current.ipcMain;
   },
+  get dialog() {
+    return fake.current.dialog;
+  },
   get protocol() {
     return fake.current.protocol;
   },
@@ -120,6 +123,12 @@ function createFakeElectron(options: { gotLock: boolean; isPackaged: boolean; lo
     app,
     BrowserWindow: FakeBrowserWindow,
     ipcMain: { handle: vi.fn(), removeHandler: vi.fn() },
+    dialog: {
+      showOpenDialog: vi.fn(async (..._args: unknown[]) => ({
+        canceled: false,
+        filePaths: ["/certs/alice.p12"],
+      })),
+    },
     protocol: {
       registerSchemesAsPrivileged: vi.fn(() => calls.push("registerSchemesAsPrivileged")),
       handle: vi.fn(),
@@ -282,6 +291,17 @@ describe("main/index.ts", () => {
       accounts: { options: expect.any(Object) },
       credentials: { store: { kind: "none" } },
     });
+  });
+
+  it("asks for certificate files with Electron's dialog, modal on the window", async () => {
+    const { electron, win } = await startReady();
+    const { createWrenService } = await import("../../../main/api/service");
+    const { chooseCertificateFile } = vi.mocked(createWrenService).mock.lastCall![0];
+    expect(await chooseCertificateFile("certificate")).toBe("/certs/alice.p12");
+    expect(electron.dialog.showOpenDialog).toHaveBeenCalledWith(
+      win,
+      expect.objectContaining({ properties: expect.arrayContaining(["openFile"]) }),
+    );
   });
 
   it("starts the service (credential store, then accounts) only once Electron is ready", async () => {
