@@ -1,6 +1,7 @@
 import type { Buffer } from "node:buffer";
 import { bigTextStream, chunked, messageStream } from "./corpus";
 import { stock, wren, type Contestant } from "./parsers";
+import { ITERATIONS, wrenLogin, xmppJsLogin } from "./scram";
 
 // `npm run bench`: stock @xmpp/xml Parser against Wren's StreamParser, in one process. Runs are
 // interleaved and timed in CPU time, so that load from elsewhere on the machine hits both alike.
@@ -9,6 +10,8 @@ const STANZAS = 100_000;
 const BIG_TEXT = 8 * 1024 * 1024;
 const THROUGHPUT_TARGET = 0.9;
 const BIG_TEXT_TARGET_MS = 100;
+const LOGIN_TARGET_MS = 50;
+const LOGINS = 5;
 const STOCK_BIG_TEXT_BUDGET_MS = 10_000;
 const ROUNDS = 9;
 const WARMUP_ROUNDS = 3;
@@ -62,6 +65,20 @@ function bigText() {
   return { wren: median(runs), stock: stockRun, total: chunks.length };
 }
 
+async function logins() {
+  const runs = { sha1: [] as number[], sha256: [] as number[], xmppJs: [] as number[] };
+  for (let round = 0; round < 1 + LOGINS; round++) {
+    const sha1 = wrenLogin("sha1");
+    const sha256 = wrenLogin("sha256");
+    const xmppJs = await xmppJsLogin();
+    if (round === 0) continue; // warm-up
+    runs.sha1.push(sha1);
+    runs.sha256.push(sha256);
+    runs.xmppJs.push(xmppJs);
+  }
+  return { sha1: median(runs.sha1), sha256: median(runs.sha256), xmppJs: median(runs.xmppJs) };
+}
+
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ")).join("\n");
@@ -71,6 +88,7 @@ const round = (value: number) => Math.round(value).toLocaleString("en-US");
 const verdict = (pass: boolean) => (pass ? "PASS" : "FAIL");
 
 const small = throughput();
+const login = await logins();
 const big = bigText();
 const ratio = small.wren / small.stock;
 const stockBig =
@@ -100,5 +118,20 @@ console.log(
       `<= ${BIG_TEXT_TARGET_MS} ms`,
       verdict(big.wren <= BIG_TEXT_TARGET_MS),
     ],
+  ]),
+);
+console.log(
+  `\nOne SCRAM login at ${round(ITERATIONS)} iterations, client side; wall clock, median of ${LOGINS}\n`,
+);
+console.log(
+  table([
+    ["benchmark", "xmpp.js SCRAM-SHA-1", "Wren", "target", "verdict"],
+    ...(["sha1", "sha256"] as const).map((hash) => [
+      `SCRAM-${hash === "sha1" ? "SHA-1" : "SHA-256"} login`,
+      `${login.xmppJs.toFixed(1)} ms`,
+      `${login[hash].toFixed(1)} ms`,
+      `< ${LOGIN_TARGET_MS} ms`,
+      verdict(login[hash] < LOGIN_TARGET_MS),
+    ]),
   ]),
 );
