@@ -10,6 +10,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { connect } from "node:net";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -31,7 +32,12 @@ export interface EjabberdOptions {
    */
   tls12Only?: boolean;
   certs?: TestCertificates;
-  /** Where the run folder goes; removed again by `stop()` unless WREN_KEEP_EJABBERD is set. */
+  /**
+   * Where the run folder goes (default: the system's temp folder); removed again by `stop()`
+   * unless WREN_KEEP_EJABBERD is set. Every folder above it must be open to the `ejabberd` user:
+   * a clone under /root or a private mktemp folder is not, which is why the default is not
+   * test-output/.
+   */
   parent?: string;
 }
 
@@ -65,7 +71,7 @@ export async function startEjabberd(options: EjabberdOptions = {}): Promise<Runn
   }
   const certs = options.certs ?? ensureTestCertificates();
   const id = `${process.pid}-${Date.now()}-${randomBytes(3).toString("hex")}`;
-  const dir = resolve(options.parent ?? "test-output/ejabberd", `run-${id}`);
+  const dir = resolve(options.parent ?? tmpdir(), `wren-ejabberd-${id}`);
   // Unique per run, so parallel runs and stale nodes never answer for each other.
   const node = `wren-${id}@localhost`;
   const [c2sPort = 0, directTlsPort = 0, distPort = 0] = await freePorts(3);
