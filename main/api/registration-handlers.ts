@@ -80,8 +80,14 @@ export function createRegistrationHandlers(
     }, ttlMs);
 
   return {
-    async fetchRegistrationForm({ domain, host, port, directTls }) {
-      const target: RegistrationTarget = { domain, host: host || undefined, port, directTls };
+    async fetchRegistrationForm({ domain, host, port, directTls, trustedCertificate }) {
+      const target: RegistrationTarget = {
+        domain,
+        host: host || undefined,
+        port,
+        directTls,
+        ...(trustedCertificate && { trustedCertificate }),
+      };
       const { form, handle } = await functions.fetch(target);
       while (open.size >= maxOpen) await close(open.keys().next().value as string);
       const formId = randomBytes(16).toString("base64url");
@@ -123,7 +129,7 @@ export function createRegistrationHandlers(
         throw error;
       }
       open.delete(formId);
-      const { domain, host, port, directTls } = form.target;
+      const { domain, host, port, directTls, trustedCertificate } = form.target;
       const jid = registered.jid ?? jidFrom(first(values.username), domain);
       const password = first(values.password);
       log.info("account registered", { domain });
@@ -141,6 +147,7 @@ export function createRegistrationHandlers(
           port,
           directTls,
           savePassword,
+          ...(trustedCertificate && { trustedCertificate }),
         });
         if (savePassword && context.credentials.status().kind === null) {
           context.saveWhenDecided.add(account.id);

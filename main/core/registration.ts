@@ -2,6 +2,7 @@ import type { Client, Element } from "@xmpp/client";
 import type { ErrorCode } from "../../preload/contract";
 import { WrenError } from "../api/user-error";
 import { destroySocket, STEP_TIMEOUT_MS } from "./connection";
+import type { TlsPolicy } from "./transport/certificate";
 import { createEntity } from "./transport/create-entity";
 import { tripwire, withDeadline } from "./deadline";
 import { resolveEndpoints } from "./endpoints";
@@ -42,6 +43,8 @@ export interface RegistrationTarget {
   host?: string;
   port?: number;
   directTls: boolean;
+  /** SHA-256 fingerprint of the server certificate the person chose to trust, if any. */
+  trustedCertificate?: string;
 }
 
 /** Why registration failed, for callers that react differently (the message says it to people). */
@@ -191,7 +194,11 @@ export async function fetchRegistrationForm(
     let last: WrenError | null = null;
     for (const service of services) {
       try {
-        return await fetchFrom(service, domain, (entity) => (current = entity));
+        return await fetchFrom(
+          service,
+          { domain, pinnedFingerprint: target.trustedCertificate ?? null },
+          (entity) => (current = entity),
+        );
       } catch (error) {
         last = registrationError(error, domain, service);
         if (!isWorthAnotherAddress(last)) throw last;
@@ -233,11 +240,12 @@ export async function cancelRegistration(handle: RegistrationHandle): Promise<vo
 
 async function fetchFrom(
   service: string,
-  domain: string,
+  policy: TlsPolicy,
   onEntity: (entity: Client) => void,
 ): Promise<RegistrationStart> {
+  const { domain } = policy;
   const lost = tripwire();
-  const { entity, secured } = createRegistrationClient(service, domain, lost.trip);
+  const { entity, secured } = createRegistrationClient(service, policy, lost.trip);
   onEntity(entity);
 
   const step = <T>(work: Promise<T>) => Promise.race([work, lost.promise]);
@@ -273,13 +281,14 @@ async function fetchFrom(
 /** A Wren entity that negotiates TLS like sign-in does and then stops: it has no SASL at all. */
 function createRegistrationClient(
   service: string,
-  domain: string,
+  policy: TlsPolicy,
   onLost: (error: unknown) => void,
 ): { entity: Client; secured: Promise<void> } {
+  const { domain } = policy;
   const entity = createEntity({
     service,
     domain,
-    policy: { domain, pinnedFingerprint: null },
+    policy,
     timeout: STEP_TIMEOUT_MS,
     onInsecure: onLost,
   });

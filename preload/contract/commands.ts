@@ -124,6 +124,8 @@ export const commands = {
         host: host.optional(),
         port: port.optional(),
         directTls: z.boolean(),
+        /** The server's certificate, shown by a certificate-untrusted error, trusted by the person. */
+        trustedCertificate: fingerprint.optional(),
       })
       .strict(),
   ),

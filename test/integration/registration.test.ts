@@ -1,4 +1,5 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
 import type { Socket } from "node:net";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import type { WrenError } from "../../main/api/user-error";
@@ -119,9 +120,23 @@ describe("in-band registration on Prosody", () => {
     expect(handle.closed).toBe(false);
   });
 
-  it("refuses a certificate that does not name the domain", async () => {
+  it("refuses a certificate that does not name the domain, and goes on once it is trusted", async () => {
     const error = await failure(fetchForm(false, server.uncertifiedDomain));
     expect(error.code).toBe("certificate-untrusted");
+    const fingerprint = error.certificate?.fingerprint ?? "";
+    expect(fingerprint).toBe(
+      new X509Certificate(readFileSync(ensureTestCertificates().certPath)).fingerprint256,
+    );
+
+    const start = await fetchRegistrationForm({
+      domain: server.uncertifiedDomain,
+      host: server.host,
+      port: server.c2sPort,
+      directTls: false,
+      trustedCertificate: fingerprint,
+    });
+    handles.push(start.handle);
+    expect(start.form.fields.length).toBeGreaterThan(0);
   });
 
   it("reports a submit on a closed form as expired", async () => {

@@ -417,3 +417,48 @@ describe("WrenApp.trustCertificate", () => {
     expect(app.accounts.get(ME)?.trustedCertificate).toBeNull();
   });
 });
+
+describe("creating an account on a server whose certificate Wren cannot verify", () => {
+  it("shows the certificate and asks for the form again trusting exactly that one", async () => {
+    const api = createFakeApi();
+    api.fetchRegistrationForm = vi
+      .fn()
+      .mockResolvedValueOnce({ ok: false, error: UNTRUSTED })
+      .mockResolvedValueOnce(
+        ok({
+          formId: "f1",
+          form: { kind: "legacy", title: "", instructions: "", fields: [], url: null },
+        }),
+      );
+    render(App, { connect: async () => api });
+    await fireEvent.click(await screen.findByRole("button", { name: "Create a new account" }));
+    await fireEvent.input(screen.getByLabelText("Server name"), {
+      target: { value: "work.example" },
+    });
+    await fireEvent.click(screen.getByRole("button", { name: "Continue" }));
+
+    const offer = await screen.findByRole("region", { name: "The server's certificate" });
+    expect(within(offer).getByText(/not for work\.example/)).toBeTruthy();
+    await fireEvent.click(
+      within(offer).getByRole("button", { name: "Trust this certificate and continue" }),
+    );
+    expect(api.fetchRegistrationForm).toHaveBeenLastCalledWith({
+      domain: "work.example",
+      directTls: false,
+      trustedCertificate: FINGERPRINT,
+    });
+  });
+
+  it("withdraws the offer when the server name changes", async () => {
+    const api = createFakeApi();
+    api.fetchRegistrationForm = vi.fn(async () => ({ ok: false as const, error: UNTRUSTED }));
+    render(App, { connect: async () => api });
+    await fireEvent.click(await screen.findByRole("button", { name: "Create a new account" }));
+    const name = screen.getByLabelText("Server name");
+    await fireEvent.input(name, { target: { value: "work.example" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Continue" }));
+    await screen.findByRole("region", { name: "The server's certificate" });
+    await fireEvent.input(name, { target: { value: "other.example" } });
+    expect(screen.queryByRole("region", { name: "The server's certificate" })).toBeNull();
+  });
+});

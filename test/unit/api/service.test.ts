@@ -476,6 +476,22 @@ describe("createWrenService: registration", () => {
     expect(logLines.join("\n")).not.toContain("Newbie");
   });
 
+  it("carries a certificate trusted for the form over to the new account", async () => {
+    const registration = fakeRegistration();
+    const { handlers, sessions } = await setup({ registration: registration.functions });
+    const trustedCertificate = Array.from({ length: 32 }, () => "AB").join(":");
+    const { formId } = await handlers.fetchRegistrationForm({ ...target, trustedCertificate });
+    expect(registration.functions.fetch).toHaveBeenCalledWith({
+      ...target,
+      host: undefined,
+      port: undefined,
+      trustedCertificate,
+    });
+    const account = await handlers.submitRegistration({ formId, values, savePassword: false });
+    expect(account.trustedCertificate).toBe(trustedCertificate);
+    expect(sessions.latest("newbie@example.org").options.security).toEqual({ trustedCertificate });
+  });
+
   it("uses the JID the server confirmed, and data-form fields by their var", async () => {
     const registration = fakeRegistration(async () => ({ jid: "confirmed@example.org" }));
     const { handlers } = await setup({ registration: registration.functions });
