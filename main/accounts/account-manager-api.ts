@@ -96,6 +96,12 @@ export interface AccountManager {
    * its error shows), remembers it and signs in again. Also how a changed certificate is re-trusted.
    */
   trustCertificate(id: string, fingerprint: string): Promise<AccountSummary>;
+  /**
+   * Forgets the account's mechanism pin after its last sign-in was refused as a downgrade, and
+   * signs in again: for a server that really dropped its stronger sign-in method. The person
+   * decides; the next sign-in pins what the server offers now.
+   */
+  acceptWeakerSignIn(id: string): Promise<AccountSummary>;
   /** Stops the session, deletes the saved password and forgets the account. */
   remove(id: string): Promise<void>;
   /** One account, or every enabled one: signs in again, or checks a live link at once. */

@@ -616,6 +616,32 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
       return summary(entry);
     },
 
+    async acceptWeakerSignIn(id: string): Promise<AccountSummary> {
+      const entry = lookup(id);
+      await operate(entry, async () => {
+        if (stateOf(entry).error?.code !== "auth-downgrade") {
+          throw new WrenError(
+            "invalid-argument",
+            "The last sign-in of this account was not refused as a downgrade.",
+          );
+        }
+        await persist((accounts) =>
+          accounts.map((account) => {
+            if (account.id !== id) return account;
+            const { mechanismPin: _forgotten, ...rest } = account;
+            return rest;
+          }),
+        );
+        const { mechanismPin: _forgotten, ...settings } = entry.settings;
+        entry.settings = settings;
+        log.info("weaker sign-in accepted by the person", { accountId: id });
+        await dropSession(entry);
+        emitState(entry);
+        return entry.settings.enabled ? { wait: beginSignIn(entry) } : DONE;
+      });
+      return summary(entry);
+    },
+
     async setEnabled(id: string, enabled: boolean): Promise<AccountSummary> {
       const entry = lookup(id);
       await operate(entry, async () => {

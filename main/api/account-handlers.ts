@@ -8,6 +8,7 @@ type AccountHandlers = Pick<
   | "updateAccount"
   | "setAccountEnabled"
   | "trustCertificate"
+  | "acceptWeakerSignIn"
   | "removeAccount"
   | "reconnect"
   | "goOffline"
@@ -65,6 +66,10 @@ export function createAccountHandlers(context: ServiceContext): AccountHandlers 
 
     async trustCertificate({ accountId, fingerprint }) {
       return toSummary(await accounts.trustCertificate(accountId, fingerprint));
+    },
+
+    async acceptWeakerSignIn({ accountId }) {
+      return toSummary(await accounts.acceptWeakerSignIn(accountId));
     },
 
     async removeAccount({ accountId }) {

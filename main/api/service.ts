@@ -130,6 +130,7 @@ export function createWrenService(deps: WrenServiceDeps): WrenService {
     updateAccount: afterStart(accountHandlers.updateAccount),
     setAccountEnabled: afterStart(accountHandlers.setAccountEnabled),
     trustCertificate: afterStart(accountHandlers.trustCertificate),
+    acceptWeakerSignIn: afterStart(accountHandlers.acceptWeakerSignIn),
     removeAccount: afterStart(accountHandlers.removeAccount),
     reconnect: afterStart(accountHandlers.reconnect),
     goOffline: afterStart(accountHandlers.goOffline),

@@ -269,6 +269,32 @@ describe("Certificate problems in the accounts panel", () => {
     expect(within(item).queryByRole("button", { name: /Trust/ })).toBeNull();
   });
 
+  it("lets the person accept a refused downgrade, only after a confirmation that defaults to Cancel", async () => {
+    const api = await renderWith(
+      failingWith({ code: "auth-downgrade", message: "Only SCRAM-SHA-1 is offered now." }),
+    );
+    const item = accountItem("me@work.example");
+    await fireEvent.click(
+      within(item).getByRole("button", { name: "Sign in to work.example with the weaker method…" }),
+    );
+    const dialog = await screen.findByRole("dialog", {
+      name: "Sign in to work.example with a weaker method?",
+    });
+    expect(document.activeElement?.textContent?.trim()).toBe("Cancel");
+    expect(api.acceptWeakerSignIn).not.toHaveBeenCalled();
+    await fireEvent.click(
+      within(dialog).getByRole("button", { name: "Sign in with the weaker method" }),
+    );
+    expect(api.acceptWeakerSignIn).toHaveBeenCalledWith({ accountId: WORK });
+    await vi.waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+  });
+
+  it("offers no way around a server that could not prove itself", async () => {
+    await renderWith(failingWith({ code: "auth-server-unverified", message: "Not proven." }));
+    const item = accountItem("me@work.example");
+    expect(within(item).queryByRole("button", { name: /weaker method/ })).toBeNull();
+  });
+
   it("keeps other errors to one line", async () => {
     await renderWith(
       failingWith({ code: "host-not-found", message: "The server work.example was not found." }),

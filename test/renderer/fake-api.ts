@@ -157,6 +157,12 @@ export function createFakeApi(snapshot: Snapshot = emptySnapshot): FakeApi {
           state: { state: "connecting", jid: find(accountId).jid, error: null },
         } satisfies AccountSummary),
     ),
+    acceptWeakerSignIn: vi.fn(async ({ accountId }: { accountId: string }) =>
+      ok({
+        ...find(accountId),
+        state: { state: "connecting", jid: find(accountId).jid, error: null },
+      } satisfies AccountSummary),
+    ),
     removeAccount: vi.fn(async () => ok(undefined)),
     reconnect: vi.fn(async () => ok(undefined)),
     goOffline: vi.fn(async () => ok(undefined)),

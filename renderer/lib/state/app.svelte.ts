@@ -168,6 +168,10 @@ export class WrenApp {
     return this.#accountResult(await this.#api.trustCertificate({ accountId, fingerprint }));
   }
 
+  async acceptWeakerSignIn(accountId: string): Promise<Result> {
+    return this.#accountResult(await this.#api.acceptWeakerSignIn({ accountId }));
+  }
+
   async removeAccount(accountId: string): Promise<Result> {
     const result = done(await this.#api.removeAccount({ accountId }));
     if (result.ok) this.#forgetAccount(accountId);

@@ -785,3 +785,37 @@ describe("FAST tokens (XEP-0484)", () => {
     expect(await credentials.get(`${account.id}.fast`)).toBeNull();
   });
 });
+
+describe("accepting a weaker sign-in", () => {
+  it("forgets the pin only after a refused downgrade, then signs in again", async () => {
+    await writeAccounts({
+      id: "a1",
+      jid: "alice@example.org",
+      directTls: false,
+      enabled: true,
+      passwordStorage: "keychain",
+      mechanismPin: { mechanism: "SCRAM-SHA-256", channelBinding: false },
+    });
+    const { manager, sessions, credentials } = managerWith();
+    await credentials.set("a1", PASSWORD);
+    await manager.load();
+    const first = sessions.latest("alice@example.org");
+
+    await expect(manager.acceptWeakerSignIn("a1")).rejects.toMatchObject({
+      code: "invalid-argument",
+    });
+    expect((await accountsOnDisk())[0]?.mechanismPin).toBeDefined();
+
+    vi.spyOn(first, "state").mockReturnValue({
+      state: "error",
+      jid: "alice@example.org",
+      error: { code: "auth-downgrade", message: "weaker" },
+    });
+    const account = await manager.acceptWeakerSignIn("a1");
+    expect(account.state.state).toBe("online");
+    expect((await accountsOnDisk())[0]?.mechanismPin).toBeUndefined();
+    const second = sessions.latest("alice@example.org");
+    expect(second).not.toBe(first);
+    expect(second.options.security).toEqual({});
+  });
+});

@@ -12,6 +12,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     updateAccount: unused,
     setAccountEnabled: unused,
     trustCertificate: unused,
+    acceptWeakerSignIn: unused,
     removeAccount: unused,
     reconnect: unused,
     goOffline: unused,
