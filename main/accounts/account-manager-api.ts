@@ -96,6 +96,8 @@ export interface AccountManager {
    * its error shows), remembers it and signs in again. Also how a changed certificate is re-trusted.
    */
   trustCertificate(id: string, fingerprint: string): Promise<AccountSummary>;
+  /** Stops trusting the account's pinned server certificate, and signs in again without it. */
+  forgetTrustedCertificate(id: string): Promise<AccountSummary>;
   /**
    * Forgets the account's mechanism pin after its last sign-in was refused as a downgrade, and
    * signs in again: for a server that really dropped its stronger sign-in method. The person

@@ -616,6 +616,29 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
       return summary(entry);
     },
 
+    async forgetTrustedCertificate(id: string): Promise<AccountSummary> {
+      const entry = lookup(id);
+      await operate(entry, async () => {
+        if (!entry.settings.trustedCertificate) return DONE;
+        await persist((accounts) =>
+          accounts.map((account) => {
+            if (account.id !== id) return account;
+            const { trustedCertificate: _forgotten, ...rest } = account;
+            return rest;
+          }),
+        );
+        const { trustedCertificate: _forgotten, ...settings } = entry.settings;
+        entry.settings = settings;
+        log.info("trusted certificate forgotten", { accountId: id });
+        emit("accounts", { kind: "updated", accountId: id, account: summary(entry) });
+        const wasActive = entry.session ? connectionState(entry.session) !== "offline" : true;
+        await dropSession(entry);
+        emitState(entry);
+        return entry.settings.enabled && wasActive ? { wait: beginSignIn(entry) } : DONE;
+      });
+      return summary(entry);
+    },
+
     async acceptWeakerSignIn(id: string): Promise<AccountSummary> {
       const entry = lookup(id);
       await operate(entry, async () => {

@@ -9,6 +9,7 @@ type AccountHandlers = Pick<
   | "setAccountEnabled"
   | "trustCertificate"
   | "acceptWeakerSignIn"
+  | "forgetTrustedCertificate"
   | "removeAccount"
   | "reconnect"
   | "goOffline"
@@ -66,6 +67,10 @@ export function createAccountHandlers(context: ServiceContext): AccountHandlers 
 
     async trustCertificate({ accountId, fingerprint }) {
       return toSummary(await accounts.trustCertificate(accountId, fingerprint));
+    },
+
+    async forgetTrustedCertificate({ accountId }) {
+      return toSummary(await accounts.forgetTrustedCertificate(accountId));
     },
 
     async acceptWeakerSignIn({ accountId }) {

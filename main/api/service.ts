@@ -131,6 +131,7 @@ export function createWrenService(deps: WrenServiceDeps): WrenService {
     setAccountEnabled: afterStart(accountHandlers.setAccountEnabled),
     trustCertificate: afterStart(accountHandlers.trustCertificate),
     acceptWeakerSignIn: afterStart(accountHandlers.acceptWeakerSignIn),
+    forgetTrustedCertificate: afterStart(accountHandlers.forgetTrustedCertificate),
     removeAccount: afterStart(accountHandlers.removeAccount),
     reconnect: afterStart(accountHandlers.reconnect),
     goOffline: afterStart(accountHandlers.goOffline),

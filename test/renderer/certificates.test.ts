@@ -330,6 +330,22 @@ describe("Connection security of an online account", () => {
     );
   });
 
+  it("shows the trusted certificate's fingerprint and lets the person forget it", async () => {
+    const api = await renderWith(
+      account(WORK, "me@work.example", {
+        trustedCertificate: FINGERPRINT,
+        state: { state: "online", jid: "me@work.example", error: null, security },
+      }),
+    );
+    await fireEvent.click(screen.getByRole("button", { name: "Actions for me@work.example" }));
+    const menu = screen.getByRole("group", { name: "Actions for me@work.example" });
+    expect(menu.textContent).toContain(`Certificate you trust: ${FINGERPRINT}`);
+    await fireEvent.click(
+      within(menu).getByRole("button", { name: "Forget the trusted certificate" }),
+    );
+    expect(api.forgetTrustedCertificate).toHaveBeenCalledWith({ accountId: WORK });
+  });
+
   it("shows a weaker connection's warning on the account itself, not in a tooltip", async () => {
     const warning = "The server allowed only PLAIN: your password was sent to it as is (over TLS).";
     await renderWith(

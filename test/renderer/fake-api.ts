@@ -157,6 +157,9 @@ export function createFakeApi(snapshot: Snapshot = emptySnapshot): FakeApi {
           state: { state: "connecting", jid: find(accountId).jid, error: null },
         } satisfies AccountSummary),
     ),
+    forgetTrustedCertificate: vi.fn(async ({ accountId }: { accountId: string }) =>
+      ok({ ...find(accountId), trustedCertificate: null } satisfies AccountSummary),
+    ),
     acceptWeakerSignIn: vi.fn(async ({ accountId }: { accountId: string }) =>
       ok({
         ...find(accountId),

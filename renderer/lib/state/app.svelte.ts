@@ -168,6 +168,10 @@ export class WrenApp {
     return this.#accountResult(await this.#api.trustCertificate({ accountId, fingerprint }));
   }
 
+  async forgetTrustedCertificate(accountId: string): Promise<Result> {
+    return this.#accountResult(await this.#api.forgetTrustedCertificate({ accountId }));
+  }
+
   async acceptWeakerSignIn(accountId: string): Promise<Result> {
     return this.#accountResult(await this.#api.acceptWeakerSignIn({ accountId }));
   }

@@ -819,3 +819,26 @@ describe("accepting a weaker sign-in", () => {
     expect(second.options.security).toEqual({});
   });
 });
+
+describe("forgetting a trusted certificate", () => {
+  it("removes it from the account and signs in again without it", async () => {
+    const trustedCertificate = Array.from({ length: 32 }, () => "CD").join(":");
+    await writeAccounts({
+      id: "a1",
+      jid: "alice@example.org",
+      directTls: false,
+      enabled: true,
+      passwordStorage: "keychain",
+      trustedCertificate,
+    });
+    const { manager, sessions, credentials } = managerWith();
+    await credentials.set("a1", PASSWORD);
+    await manager.load();
+    expect(sessions.latest("alice@example.org").options.security).toEqual({ trustedCertificate });
+
+    const account = await manager.forgetTrustedCertificate("a1");
+    expect(account.settings.trustedCertificate).toBeUndefined();
+    expect((await accountsOnDisk())[0]?.trustedCertificate).toBeUndefined();
+    expect(sessions.latest("alice@example.org").options.security).toEqual({});
+  });
+});

@@ -13,6 +13,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     setAccountEnabled: unused,
     trustCertificate: unused,
     acceptWeakerSignIn: unused,
+    forgetTrustedCertificate: unused,
     removeAccount: unused,
     reconnect: unused,
     goOffline: unused,
