@@ -101,13 +101,13 @@ export const commands = {
   setAccountEnabled: command<AccountSummary>()(
     z.object({ accountId, enabled: z.boolean() }).strict(),
   ),
-  /** Also deletes the account's saved password and local data. */
   /** Trusts the certificate the account's last sign-in was refused for, and signs in again. */
   trustCertificate: command<AccountSummary>()(z.object({ accountId, fingerprint }).strict()),
   /** Stops trusting the certificate the person trusted for the account; signs in again. */
   forgetTrustedCertificate: command<AccountSummary>()(z.object({ accountId }).strict()),
   /** After a refused downgrade: forgets the account's mechanism pin and signs in again. */
   acceptWeakerSignIn: command<AccountSummary>()(z.object({ accountId }).strict()),
+  /** Also deletes the account's saved password and local data. */
   removeAccount: command<void>()(z.object({ accountId }).strict()),
   /** One account, or all when accountId is absent. */
   reconnect: command<void>()(z.object({ accountId: accountId.optional() }).strict()),
