@@ -29,6 +29,8 @@ export interface NewAccount {
  */
 export interface AccountChanges {
   password?: string;
+  /** Sign in with this client certificate from now on; kept where a password would be. */
+  clientCertificate?: ClientCertificate;
   savePassword?: boolean;
   resource?: string | null;
   priority?: number | null;

@@ -542,16 +542,21 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
       await operate(entry, async () => {
         const before = entry.settings;
         const fields = checkConnectionFields(changes);
-        const password =
-          changes.password === undefined ? undefined : checkPassword(changes.password);
+        // The new secret, if any: a password, or a certificate in its stored form.
+        const password = changes.clientCertificate
+          ? serializeClientCertificate(changes.clientCertificate)
+          : changes.password === undefined
+            ? undefined
+            : checkPassword(changes.password);
         let storage = before.passwordStorage ?? "none";
         if (changes.savePassword !== undefined) {
           storage = changes.savePassword ? credentials.kind : "none";
         }
         const next = withFields(before, { ...fields, directTls: changes.directTls });
         next.passwordStorage = storage;
-        // A new password is how a certificate account goes back to signing in with a password.
-        if (password !== undefined) delete next.authentication;
+        // A new password takes a certificate account back to passwords; a certificate, the reverse.
+        if (changes.clientCertificate) next.authentication = "client-certificate";
+        else if (password !== undefined) delete next.authentication;
 
         // The secret first: if the store fails, nothing has changed.
         const secret = password ?? entry.password;

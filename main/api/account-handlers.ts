@@ -55,8 +55,24 @@ export function createAccountHandlers(context: ServiceContext): AccountHandlers 
       return toSummary(account);
     },
 
-    async updateAccount({ accountId, ...changes }) {
-      const account = await accounts.update(accountId, changes);
+    async updateAccount({ accountId, clientCertificate, ...changes }) {
+      if (!clientCertificate) {
+        const account = await accounts.update(accountId, changes);
+        noteSaveWish(accountId, changes.savePassword);
+        return toSummary(account);
+      }
+      const claimed = context.certificates.claim(clientCertificate.token);
+      let account;
+      try {
+        account = await accounts.update(accountId, {
+          ...changes,
+          clientCertificate: claimed.certificate,
+        });
+      } catch (error) {
+        claimed.release();
+        throw error;
+      }
+      claimed.used();
       noteSaveWish(accountId, changes.savePassword);
       return toSummary(account);
     },

@@ -18,6 +18,7 @@ export function toSummary(account: ManagedAccount): AccountSummary {
     state: { ...account.state },
     needsPassword: account.needsPassword,
     trustedCertificate: account.settings.trustedCertificate ?? null,
+    authentication: account.settings.authentication ?? "password",
     settings: {
       ...(host !== undefined && { host }),
       ...(port !== undefined && { port }),

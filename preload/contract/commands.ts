@@ -89,6 +89,8 @@ export const commands = {
       .object({
         accountId,
         password: password.optional(),
+        /** Sign in with this picked certificate from now on (see pickClientCertificate). */
+        clientCertificate: z.object({ token: certificateToken }).strict().optional(),
         savePassword: z.boolean().optional(),
         host: host.nullable().optional(),
         port: port.nullable().optional(),
@@ -96,7 +98,10 @@ export const commands = {
         resource: resource.nullable().optional(),
         priority: priority.nullable().optional(),
       })
-      .strict(),
+      .strict()
+      .refine((args) => !(args.clientCertificate && args.password !== undefined), {
+        message: "Sign in with a password or a certificate, not both",
+      }),
   ),
   setAccountEnabled: command<AccountSummary>()(
     z.object({ accountId, enabled: z.boolean() }).strict(),

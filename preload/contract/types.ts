@@ -170,6 +170,8 @@ export interface AccountSummary {
   needsPassword: boolean;
   /** Fingerprint of a server certificate the person chose to trust for this account, if any. */
   trustedCertificate: string | null;
+  /** How the account signs in: a password, or a TLS client certificate (SASL EXTERNAL). */
+  authentication: "password" | "client-certificate";
   settings: AccountSettings;
 }
 

@@ -83,6 +83,49 @@ describe("Accounts in the main screen", () => {
     expect(screen.queryByText("me@example.org")).toBeNull();
   });
 
+  it("keeps a certificate account's certificate, or changes it, when editing", async () => {
+    const snapshot = twoAccountSnapshot();
+    snapshot.accounts[0] = account(ME, "me@example.org", { authentication: "client-certificate" });
+    const api = createFakeApi(snapshot);
+    await renderApp(api);
+    await fireEvent.click(within(await openMenu("me@example.org")).getByText("Edit…"));
+    let dialog = screen.getByRole("dialog", { name: "Edit me@example.org" });
+    expect(
+      (within(dialog).getByLabelText("A client certificate") as HTMLInputElement).checked,
+    ).toBe(true);
+    expect(dialog.textContent).toContain("stays unless you choose another");
+    await fireEvent.click(within(dialog).getByRole("button", { name: "Save" }));
+    expect(api.updateAccount).toHaveBeenLastCalledWith(
+      expect.not.objectContaining({ clientCertificate: expect.anything() }),
+    );
+    expect(api.updateAccount).toHaveBeenLastCalledWith(
+      expect.not.objectContaining({ password: expect.anything() }),
+    );
+
+    await vi.waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    await fireEvent.click(within(await openMenu("me@example.org")).getByText("Edit…"));
+    dialog = screen.getByRole("dialog", { name: "Edit me@example.org" });
+    await fireEvent.click(within(dialog).getByRole("button", { name: "Choose certificate…" }));
+    await vi.waitFor(() => expect(dialog.textContent).toContain("alice.p12"));
+    await fireEvent.click(within(dialog).getByRole("button", { name: "Save" }));
+    expect(api.updateAccount).toHaveBeenLastCalledWith(
+      expect.objectContaining({ accountId: ME, clientCertificate: { token: "cert-1" } }),
+    );
+  });
+
+  it("asks for a password when a certificate account goes back to passwords", async () => {
+    const snapshot = twoAccountSnapshot();
+    snapshot.accounts[0] = account(ME, "me@example.org", { authentication: "client-certificate" });
+    const api = createFakeApi(snapshot);
+    await renderApp(api);
+    await fireEvent.click(within(await openMenu("me@example.org")).getByText("Edit…"));
+    const dialog = screen.getByRole("dialog", { name: "Edit me@example.org" });
+    await fireEvent.click(within(dialog).getByLabelText("A password"));
+    await fireEvent.click(within(dialog).getByRole("button", { name: "Save" }));
+    expect(dialog.textContent).toContain("Enter your password");
+    expect(api.updateAccount).not.toHaveBeenCalled();
+  });
+
   it("edits an account's settings, clearing the ones left empty", async () => {
     const snapshot = twoAccountSnapshot();
     snapshot.accounts[0] = account(ME, "me@example.org", {

@@ -79,6 +79,7 @@ export function account(
     state: { state: "online", jid, error: null },
     needsPassword: false,
     trustedCertificate: null,
+    authentication: "password",
     settings: { directTls: false },
     ...overrides,
   };

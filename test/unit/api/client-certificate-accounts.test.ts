@@ -185,3 +185,33 @@ describe("adding an account with a client certificate", () => {
     });
   });
 });
+
+describe("changing how an account signs in", () => {
+  it("moves a password account to a picked certificate, and back to a password", async () => {
+    const { dir, dispatch, pick, sessions } = await setup([files.both]);
+    const added = await dispatch("addAccount", {
+      jid: "alice@example.org",
+      password: "hunter2-secret",
+      directTls: false,
+      savePassword: true,
+    });
+    const accountId = added.ok ? (added.value as { id: string }).id : "";
+    expect(added).toMatchObject({ ok: true, value: { authentication: "password" } });
+
+    const token = readyToken(await pick({}));
+    const updated = await dispatch("updateAccount", { accountId, clientCertificate: { token } });
+    expect(updated).toMatchObject({ ok: true, value: { authentication: "client-certificate" } });
+    const options = sessions.latest("alice@example.org").options;
+    expect(options.clientCertificate).toMatchObject({ kind: "pem" });
+    expect(options.password).toBeUndefined();
+    expect(await readFile(join(dir, "accounts.json"), "utf8")).toContain("client-certificate");
+
+    expect(
+      await dispatch("updateAccount", { accountId, clientCertificate: { token }, password: "x" }),
+    ).toMatchObject({ ok: false, error: { code: "invalid-argument" } });
+
+    const back = await dispatch("updateAccount", { accountId, password: "new-password" });
+    expect(back).toMatchObject({ ok: true, value: { authentication: "password" } });
+    expect(sessions.latest("alice@example.org").options.password).toBe("new-password");
+  });
+});

@@ -27,6 +27,7 @@ const account = (id: string, state: "connecting" | "online"): AccountSummary => 
   state: { state, jid: `${id}@x`, error: null },
   needsPassword: false,
   trustedCertificate: null,
+  authentication: "password",
   settings: { directTls: false },
 });
 

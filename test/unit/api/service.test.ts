@@ -121,6 +121,7 @@ describe("createWrenService: accounts", () => {
       state: { state: "online", jid: "alice@example.org", error: null },
       needsPassword: false,
       trustedCertificate: null,
+      authentication: "password",
       settings: { host: "xmpp.example.org", port: 5223, directTls: true },
     });
     expect(keychain.calls).toEqual([`set ${account.id}`]);
