@@ -27,6 +27,8 @@ export class VerifiedTlsSocket extends EventEmitter {
   readonly secure = true;
   socket: TLSSocket | null = null;
   #timer: NodeJS.Timeout | null = null;
+  /** Set once verifyPeer() accepted the peer: nothing is read or written before. */
+  #verified = false;
 
   connect(params: VerifiedTlsParams): void {
     const { policy } = params;
@@ -38,7 +40,9 @@ export class VerifiedTlsSocket extends EventEmitter {
         : { host: params.host, port: params.port ?? 5223 }),
     });
     this.socket = socket;
-    socket.on("data", (data: Buffer) => this.emit("data", data));
+    socket.on("data", (data: Buffer) => {
+      if (this.#verified) this.emit("data", data);
+    });
     socket.on("error", (error: Error) => this.emit("error", error));
     socket.on("close", () => {
       if (this.#timer) clearTimeout(this.#timer);
@@ -51,6 +55,7 @@ export class VerifiedTlsSocket extends EventEmitter {
         socket.destroy(refused);
         return;
       }
+      this.#verified = true;
       // As @xmpp/tls does: a moment's pause before the stream header helps some TLS 1.3 servers.
       if (socket.getProtocol() === "TLSv1.3") {
         this.#timer = setTimeout(() => this.emit("connect"), 1);
@@ -69,8 +74,10 @@ export class VerifiedTlsSocket extends EventEmitter {
   }
 
   write(data: string | Buffer, callback?: (error?: Error | null) => void): void {
-    if (!this.socket) {
-      callback?.(new Error("The connection is closed."));
+    if (!this.socket || !this.#verified) {
+      callback?.(
+        new Error(this.socket ? "The server is not verified yet." : "The connection is closed."),
+      );
       return;
     }
     this.socket.write(data, callback);
