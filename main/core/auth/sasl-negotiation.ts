@@ -1,8 +1,9 @@
 import type { TLSSocket } from "node:tls";
-import { xml, type Client, type Element } from "@xmpp/client";
+import { xml, type Client } from "@xmpp/client";
 import SASLError from "@xmpp/sasl/lib/SASLError.js";
 import type { SaslExchange } from "../sasl/mechanism";
 import { decodeSaslData, encodeSaslData } from "./base64";
+import { runExchangeLoop } from "./exchange-loop";
 
 const NS_SASL = "urn:ietf:params:xml:ns:xmpp-sasl";
 
@@ -17,46 +18,27 @@ export function runSaslExchange(
   exchange: SaslExchange,
   timeoutMs: number,
 ): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    let finished = false;
-    const finish = (error?: unknown) => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(timer);
-      entity.off("nonza", onNonza);
-      if (error) reject(error);
-      else resolve();
-    };
-    const timer = setTimeout(
-      () => finish(Object.assign(new Error("SASL timed out"), { name: "TimeoutError" })),
-      timeoutMs,
-    );
-    const send = (element: Element) => entity.send(element).catch(finish);
-
-    function onNonza(element: Element) {
-      if (element.getNS() !== NS_SASL || finished) return;
-      try {
-        if (element.name === "challenge") {
-          const data = decodeSaslData(element.text()) ?? Buffer.alloc(0);
-          void send(xml("response", { xmlns: NS_SASL }, encodeSaslData(exchange.challenge(data))));
-        } else if (element.name === "success") {
-          exchange.success(decodeSaslData(element.text()));
-          finish();
-        } else if (element.name === "failure") {
-          finish(SASLError.fromElement(element));
-        }
-      } catch (error) {
-        finish(error);
+  return runExchangeLoop(entity, {
+    ns: NS_SASL,
+    name: "SASL",
+    timeoutMs,
+    open: () =>
+      xml(
+        "auth",
+        { xmlns: NS_SASL, mechanism: exchange.name },
+        encodeSaslData(exchange.initialResponse()),
+      ),
+    step: (element, send) => {
+      if (element.name === "challenge") {
+        const data = decodeSaslData(element.text()) ?? Buffer.alloc(0);
+        send(xml("response", { xmlns: NS_SASL }, encodeSaslData(exchange.challenge(data))));
+        return false;
       }
-    }
-
-    entity.on("nonza", onNonza);
-    try {
-      const initial = exchange.initialResponse();
-      void send(xml("auth", { xmlns: NS_SASL, mechanism: exchange.name }, encodeSaslData(initial)));
-    } catch (error) {
-      finish(error);
-    }
+      if (element.name === "failure") throw SASLError.fromElement(element);
+      if (element.name !== "success") return false;
+      exchange.success(decodeSaslData(element.text()));
+      return true;
+    },
   });
 }
 

@@ -2,6 +2,7 @@ import { xml, type Client, type Element } from "@xmpp/client";
 import SASLError from "@xmpp/sasl/lib/SASLError.js";
 import { SaslSecurityError, ServerName, type SaslExchange } from "../sasl/mechanism";
 import { decodeSaslData } from "./base64";
+import { runExchangeLoop } from "./exchange-loop";
 import { NS_SASL2 } from "./sasl2-offer";
 
 const NS_SASL = "urn:ietf:params:xml:ns:xmpp-sasl";
@@ -27,56 +28,36 @@ export interface Sasl2Attempt {
  */
 export function runSasl2Exchange(entity: Client, attempt: Sasl2Attempt): Promise<void> {
   const { exchange } = attempt;
-  return new Promise<void>((resolve, reject) => {
-    let finished = false;
-    const finish = (error?: unknown) => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(timer);
-      entity.off("nonza", onNonza);
-      if (error) reject(error);
-      else resolve();
-    };
-    const timer = setTimeout(
-      () => finish(Object.assign(new Error("SASL2 timed out"), { name: "TimeoutError" })),
-      attempt.timeoutMs,
-    );
-    const send = (element: Element) => entity.send(element).catch(finish);
-
-    function onNonza(element: Element) {
-      if (element.getNS() !== NS_SASL2 || finished) return;
-      try {
-        if (element.name === "challenge") {
+  return runExchangeLoop(entity, {
+    ns: NS_SASL2,
+    name: "SASL2",
+    timeoutMs: attempt.timeoutMs,
+    open: () =>
+      xml(
+        "authenticate",
+        { xmlns: NS_SASL2, mechanism: exchange.name },
+        xml("initial-response", {}, encode(exchange.initialResponse())),
+        ...attempt.extensions,
+      ),
+    step: (element, send) => {
+      switch (element.name) {
+        case "challenge": {
           const data = decodeSaslData(element.text()) ?? Buffer.alloc(0);
-          void send(xml("response", { xmlns: NS_SASL2 }, encode(exchange.challenge(data))));
-        } else if (element.name === "success") {
+          send(xml("response", { xmlns: NS_SASL2 }, encode(exchange.challenge(data))));
+          return false;
+        }
+        case "success":
           exchange.success(successData(element));
           attempt.onSuccess(element);
-          finish();
-        } else if (element.name === "failure") {
-          finish(sasl2Failure(element));
-        } else if (element.name === "continue") {
-          finish(continueUnsupported(element, attempt.domain));
-        }
-      } catch (error) {
-        finish(error);
+          return true;
+        case "failure":
+          throw sasl2Failure(element);
+        case "continue":
+          throw continueUnsupported(element, attempt.domain);
+        default:
+          return false;
       }
-    }
-
-    entity.on("nonza", onNonza);
-    try {
-      const initial = xml("initial-response", {}, encode(exchange.initialResponse()));
-      void send(
-        xml(
-          "authenticate",
-          { xmlns: NS_SASL2, mechanism: exchange.name },
-          initial,
-          ...attempt.extensions,
-        ),
-      );
-    } catch (error) {
-      finish(error);
-    }
+    },
   });
 }
 
