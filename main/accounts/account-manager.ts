@@ -389,14 +389,21 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
   /** The saved password, or null; a store that fails leaves the reason in `problem`. */
   async function readSavedPassword(entry: Entry): Promise<string | null> {
     if (entry.settings.passwordStorage === "none") return null;
+    let secret: string | null;
     try {
-      entry.fastToken ??= parseFastToken(await credentials.get(fastTokenKey(entry.settings.id)));
-      return await credentials.get(entry.settings.id);
+      secret = await credentials.get(entry.settings.id);
     } catch (error) {
       entry.problem = toWrenError(error).toUserError();
       log.warn("could not read a saved password", { accountId: entry.settings.id });
       return null;
     }
+    // Only a shortcut: without it the password signs in and a new token is asked for.
+    if (secret !== null && !entry.fastToken) {
+      entry.fastToken = await credentials
+        .get(fastTokenKey(entry.settings.id))
+        .then(parseFastToken, () => null);
+    }
+    return secret;
   }
 
   function newEntry(settings: AccountSettings, password: string | null): Entry {

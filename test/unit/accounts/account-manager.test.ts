@@ -842,3 +842,26 @@ describe("forgetting a trusted certificate", () => {
     expect(sessions.latest("alice@example.org").options.security).toEqual({});
   });
 });
+
+describe("a FAST token that cannot be read", () => {
+  it("does not keep the account from signing in with its password", async () => {
+    await writeAccounts({
+      id: "a1",
+      jid: "alice@example.org",
+      directTls: false,
+      enabled: true,
+      passwordStorage: "keychain",
+    });
+    const { manager, sessions, credentials } = managerWith();
+    await credentials.set("a1", PASSWORD);
+    const get = credentials.get.bind(credentials);
+    vi.spyOn(credentials, "get").mockImplementation(async (key: string) => {
+      if (key.endsWith(".fast")) throw new WrenError("not-available", "keychain hiccup");
+      return get(key);
+    });
+    await manager.load();
+    const options = sessions.latest("alice@example.org").options;
+    expect(options.password).toBe(PASSWORD);
+    expect(options.fastToken).toBeNull();
+  });
+});
