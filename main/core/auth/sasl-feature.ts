@@ -13,10 +13,10 @@ import { createExternal } from "../sasl/external";
 import { createPlain } from "../sasl/plain";
 import { createScram } from "../sasl/scram";
 import type { AuthOutcome, Credentials } from "./credentials";
+import { advertisedChannelBindings, mechanismNames } from "./offer";
 import { runSaslExchange, tlsSocketOf } from "./sasl-negotiation";
 
 const NS_SASL = "urn:ietf:params:xml:ns:xmpp-sasl";
-const NS_SASL_CB = "urn:xmpp:sasl-cb:0";
 
 /**
  * RFC 6120 SASL, in place of @xmpp/sasl: only on an encrypted stream, with the mechanism chosen
@@ -56,18 +56,9 @@ export function readOffer(
   mechanisms: Element,
   tlsVersion: string,
 ): MechanismOffer {
-  const bindings = features.getChild("sasl-channel-binding", NS_SASL_CB);
   return {
-    mechanisms: mechanisms
-      .getChildren("mechanism", NS_SASL)
-      .map((mechanism) => mechanism.text().trim())
-      .filter(Boolean),
-    channelBindings: bindings
-      ? bindings
-          .getChildren("channel-binding", NS_SASL_CB)
-          .map((binding) => binding.attrs.type ?? "")
-          .filter(Boolean)
-      : null,
+    mechanisms: mechanismNames(mechanisms, NS_SASL),
+    channelBindings: advertisedChannelBindings(features),
     tlsVersion,
   };
 }

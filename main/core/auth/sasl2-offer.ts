@@ -2,9 +2,9 @@ import type { Element } from "@xmpp/client";
 import type { MechanismOffer } from "../sasl/choose-mechanism";
 import { NS_BIND2 } from "./bind2-request";
 import { NS_FAST } from "./fast-token";
+import { advertisedChannelBindings, mechanismNames } from "./offer";
 
 export const NS_SASL2 = "urn:xmpp:sasl:2";
-const NS_SASL_CB = "urn:xmpp:sasl-cb:0";
 
 /** What a XEP-0388 <authentication/> feature offers. */
 export interface Sasl2Offer {
@@ -27,7 +27,7 @@ export function readSasl2Offer(
   return {
     mechanisms: {
       mechanisms: mechanismNames(authentication, NS_SASL2),
-      channelBindings: channelBindings(features),
+      channelBindings: advertisedChannelBindings(features),
       tlsVersion,
     },
     bind: inline.find((element) => element.is("bind", NS_BIND2)) ?? null,
@@ -36,21 +36,4 @@ export function readSasl2Offer(
       .filter((element) => element !== fast && !element.is("bind", NS_BIND2))
       .map((element) => ({ ns: element.getNS() ?? "", element })),
   };
-}
-
-function mechanismNames(parent: Element, ns: string): string[] {
-  return parent
-    .getChildren("mechanism", ns)
-    .map((mechanism) => mechanism.text().trim())
-    .filter(Boolean);
-}
-
-/** XEP-0440 types, as sasl-feature.ts reads them for RFC 6120 SASL. */
-function channelBindings(features: Element): string[] | null {
-  const bindings = features.getChild("sasl-channel-binding", NS_SASL_CB);
-  if (!bindings) return null;
-  return bindings
-    .getChildren("channel-binding", NS_SASL_CB)
-    .map((binding) => binding.attrs.type ?? "")
-    .filter(Boolean);
 }
