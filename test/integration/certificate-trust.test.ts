@@ -1,13 +1,9 @@
-import { execFileSync } from "node:child_process";
-import { X509Certificate } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import type { WrenError } from "../../main/api/user-error";
 import { createSession } from "../../main/core/session";
 import type { XmppSession } from "../../main/core/session-api";
 import { ensureTestCertificates } from "../setup/certs";
-import { fakeTlsServer, type Recorded } from "./fake-server";
+import { fakeTlsServer, fingerprintOf, selfSignedCertificate, type Recorded } from "./fake-server";
 import { sessionPool } from "./helpers";
 import { registerAccount, type TestAccount } from "./setup/accounts";
 
@@ -18,24 +14,6 @@ import { registerAccount, type TestAccount } from "./setup/accounts";
 const server = inject("xmpp");
 const pool = sessionPool();
 afterEach(() => pool.stopAll());
-
-function selfSigned(name: string) {
-  const dir = resolve("test-output/tls-tofu");
-  mkdirSync(dir, { recursive: true });
-  const certPath = join(dir, `${name}.pem`);
-  const keyPath = join(dir, `${name}-key.pem`);
-  // prettier-ignore
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-    "-keyout", keyPath, "-out", certPath, "-days", "2", "-subj", `/CN=${name}`,
-    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-  ], { stdio: "ignore" });
-  return { certPath, keyPath, fingerprint: fingerprintOf(certPath) };
-}
-
-function fingerprintOf(certPath: string): string {
-  return new X509Certificate(readFileSync(certPath)).fingerprint256;
-}
 
 async function startError(session: XmppSession): Promise<WrenError> {
   const error = await session.start().then(
@@ -60,8 +38,8 @@ function directSession(port: number, trustedCertificate?: string) {
 }
 
 describe("a self-signed server certificate", () => {
-  const first = selfSigned("tofu-first");
-  const second = selfSigned("tofu-second");
+  const first = selfSignedCertificate("tofu-first");
+  const second = selfSignedCertificate("tofu-second");
   let fake: Recorded;
 
   beforeAll(async () => {
@@ -149,7 +127,7 @@ describe("trust on first use against the real Prosody", () => {
   });
 
   it("refuses a CA-signed certificate that is not the pinned one", async () => {
-    const other = selfSigned("tofu-pinned-elsewhere");
+    const other = selfSignedCertificate("tofu-pinned-elsewhere");
     const session = pool.track(
       createSession({
         jid: `${account.jid.split("@")[0]}@localhost`,

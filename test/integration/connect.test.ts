@@ -1,8 +1,5 @@
 import { connect as tcpConnect, createServer, type Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
-import { execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import type { WrenError } from "../../main/api/user-error";
 import { createSession } from "../../main/core/session";
@@ -13,6 +10,7 @@ import {
   fakeTcpServer,
   fakeTlsServer,
   PLAIN_ONLY_FEATURES,
+  selfSignedCertificate,
   STREAM_HEADER,
   type Recorded,
 } from "./fake-server";
@@ -256,17 +254,7 @@ describe("direct TLS details", () => {
 
 describe("a certificate nobody vouches for", () => {
   it("refuses a self-signed certificate with certificate-untrusted", async () => {
-    const dir = resolve("test-output/tls-untrusted");
-    mkdirSync(dir, { recursive: true });
-    const certPath = join(dir, "self-signed.pem");
-    const keyPath = join(dir, "self-signed-key.pem");
-    // prettier-ignore
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-      "-keyout", keyPath, "-out", certPath, "-days", "2", "-subj", "/CN=localhost",
-      "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    ], { stdio: "ignore" });
-    const fake = await fakeTlsServer({ certPath, keyPath }, {});
+    const fake = await fakeTlsServer(selfSignedCertificate("localhost"), {});
     try {
       const session = createSession({
         jid: "alice@localhost",

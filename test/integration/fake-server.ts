@@ -1,6 +1,9 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer, type TLSSocket } from "node:tls";
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { X509Certificate } from "node:crypto";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 
 // Scripted servers for what a real Prosody will not do: leave out TLS, strip STARTTLS, hang.
 // The XML here is the *server's* side of a test conversation, so it is written out literally.
@@ -85,4 +88,26 @@ export function answerStreamHeaders(features: string): Script["onData"] {
   return (socket, chunk) => {
     if (chunk.includes("<stream:stream")) socket.write(STREAM_HEADER + features);
   };
+}
+
+/**
+ * A self-signed certificate for localhost and 127.0.0.1 with subject CN=`name`, which no CA the
+ * tests trust vouches for; with its SHA-256 fingerprint as Node writes it.
+ */
+export function selfSignedCertificate(name: string) {
+  const dir = resolve("test-output/tls-self-signed");
+  mkdirSync(dir, { recursive: true });
+  const certPath = join(dir, `${name}.pem`);
+  const keyPath = join(dir, `${name}-key.pem`);
+  // prettier-ignore
+  execFileSync("openssl", [
+    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+    "-keyout", keyPath, "-out", certPath, "-days", "2", "-subj", `/CN=${name}`,
+    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+  ], { stdio: "ignore" });
+  return { certPath, keyPath, fingerprint: fingerprintOf(certPath) };
+}
+
+export function fingerprintOf(certPath: string): string {
+  return new X509Certificate(readFileSync(certPath)).fingerprint256;
 }
