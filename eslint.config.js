@@ -67,6 +67,38 @@ export default tseslint.config(
       ],
     },
   },
+  // The core is the bottom layer: it may import only the shared basics (main/shared) and the
+  // contract's types, never the layers built on it (so it runs and is tested on its own).
+  {
+    files: ["main/core/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [{ name: "electron", message: "main/core must not depend on Electron." }],
+          patterns: [
+            {
+              group: [
+                "**/api/*",
+                "**/accounts/*",
+                "**/credentials/*",
+                "**/preview/*",
+                "**/shell/*",
+                "**/store/*",
+                "**/transfers/*",
+                "**/main/index",
+                "**/app",
+                "**/window",
+                "**/ipc",
+              ],
+              message:
+                "main/core may import only main/shared and the contract, never what builds on it.",
+            },
+          ],
+        },
+      ],
+    },
+  },
   // The renderer never touches the network, the file system or main's modules: only window.wren.
   {
     files: ["renderer/**"],

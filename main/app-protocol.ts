@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { extname, isAbsolute, join, relative, sep } from "node:path";
 import type { CustomScheme } from "electron";
 import { CONTENT_SECURITY_POLICY } from "./csp";
-import { createLogger } from "./log";
+import { createLogger } from "./shared/log";
 
 const log = createLogger("app/protocol");
 

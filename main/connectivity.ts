@@ -1,4 +1,4 @@
-import type { Clock } from "./core/clock";
+import type { Clock } from "./shared/clock";
 import type { ConnectivitySignals } from "./core/connectivity";
 
 // The parts of Electron that tell us about the network, sleep and focus. Injected, so the wiring is

@@ -19,7 +19,7 @@ import { EVENTS_CHANNEL, type WrenEvent } from "../preload/contract";
 import { createAccountManager } from "./accounts/account-manager";
 import { createDispatch } from "./api/dispatch";
 import { createWrenService } from "./api/service";
-import { systemClock } from "./core/clock";
+import { systemClock } from "./shared/clock";
 import { createSession } from "./core/session";
 import { createCredentialChoice } from "./credentials/credential-choice";
 import {
@@ -32,7 +32,7 @@ import {
 import { createElectronConnectivity, type ElectronConnectivity } from "./connectivity";
 import { createCertificateFileChooser } from "./file-dialog";
 import { createSenderCheck, registerCommands } from "./ipc";
-import { configureLogging, createFileSink, createLogger, type LogSink } from "./log";
+import { configureLogging, createFileSink, createLogger, type LogSink } from "./shared/log";
 import { createOwnUrlCheck } from "./own-origin";
 import { createSafeOpenUrl } from "./safe-open-url";
 import { createQuitGuard } from "./shutdown";

@@ -1,6 +1,6 @@
 import { commandChannel, commandNames, type Envelope } from "../preload/contract";
 import type { Dispatch } from "./api/dispatch";
-import { createLogger } from "./log";
+import { createLogger } from "./shared/log";
 import type { IsOwnUrl } from "./own-origin";
 
 const log = createLogger("app/ipc");

@@ -1,5 +1,5 @@
-import { WrenError } from "./api/user-error";
-import { createLogger } from "./log";
+import { WrenError } from "./shared/errors";
+import { createLogger } from "./shared/log";
 
 const log = createLogger("app/safe-open-url");
 

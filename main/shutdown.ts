@@ -1,4 +1,4 @@
-import { createLogger } from "./log";
+import { createLogger } from "./shared/log";
 
 const log = createLogger("app/shutdown");
 

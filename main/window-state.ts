@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { createLogger } from "./log";
+import { createLogger } from "./shared/log";
 
 const log = createLogger("app/window-state");
 

@@ -1,5 +1,5 @@
 import type { BrowserWindowConstructorOptions } from "electron";
-import { createLogger } from "./log";
+import { createLogger } from "./shared/log";
 import type { IsOwnUrl } from "./own-origin";
 import { externalUrl } from "./safe-open-url";
 import { MIN_WINDOW_HEIGHT, MIN_WINDOW_WIDTH, type WindowState } from "./window-state";

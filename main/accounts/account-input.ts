@@ -1,4 +1,4 @@
-import { WrenError } from "../api/user-error";
+import { WrenError } from "../shared/errors";
 import type { AccountSettings } from "./settings-file";
 
 /** The connection fields a person can type, checked with messages they can act on. */

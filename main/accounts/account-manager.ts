@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { ConnectionState, SessionState, UserError } from "../../preload/contract";
-import { WrenError } from "../api/user-error";
+import { asWrenError, errorName, WrenError } from "../shared/errors";
 import { Backoff, type BackoffOptions } from "../core/backoff";
-import { systemClock, type Clock } from "../core/clock";
-import { Emitter } from "../core/emitter";
+import { systemClock, type Clock } from "../shared/clock";
+import { Emitter } from "../shared/emitter";
 import { isRetryable } from "../core/errors";
 import { requireBareJid } from "../core/jid";
 import {
@@ -21,8 +21,8 @@ import type {
   XmppSession,
 } from "../core/session-api";
 import type { CredentialStore } from "../credentials/credential-store";
-import { withTimeout } from "../credentials/with-timeout";
-import { createLogger, type Logger } from "../log";
+import { withTimeout } from "../shared/timeouts";
+import { createLogger, type Logger } from "../shared/log";
 import type {
   AccountChanges,
   AccountManager,
@@ -127,7 +127,7 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
         };
       } catch (error) {
         log.warn("a session could not tell its state", { accountId: entry.settings.id });
-        return { state: "error", jid, error: toWrenError(error).toUserError() };
+        return { state: "error", jid, error: asWrenError(error).toUserError() };
       }
     }
     return { state: "offline", jid, error: entry.settings.enabled ? entry.problem : null };
@@ -162,7 +162,7 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
       try {
         return await work();
       } catch (error) {
-        throw toWrenError(error);
+        throw asWrenError(error);
       }
     });
     await then.wait;
@@ -306,7 +306,7 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
       attach(entry, session);
       return session;
     } catch (error) {
-      entry.problem = toWrenError(error).toUserError();
+      entry.problem = asWrenError(error).toUserError();
       log.warn("could not create a session", { accountId: entry.settings.id });
       return null;
     }
@@ -362,7 +362,7 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
         log.info("signed in", { accountId });
         entry.retry = null;
       } catch (error) {
-        const failure = toWrenError(error);
+        const failure = asWrenError(error);
         log.info("signing in failed", { accountId, code: failure.code });
         emitState(entry);
         if (current() && isRetryable(failure)) retryLater(entry);
@@ -393,7 +393,7 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
     try {
       secret = await credentials.get(entry.settings.id);
     } catch (error) {
-      entry.problem = toWrenError(error).toUserError();
+      entry.problem = asWrenError(error).toUserError();
       log.warn("could not read a saved password", { accountId: entry.settings.id });
       return null;
     }
@@ -462,7 +462,7 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
         work(entry).catch((error: unknown) =>
           log.warn("an account operation failed", {
             accountId: entry.settings.id,
-            code: toWrenError(error).code,
+            code: asWrenError(error).code,
           }),
         ),
       ),
@@ -478,7 +478,7 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
       try {
         result = await loadSettings(settingsPath);
       } catch (error) {
-        throw toWrenError(error);
+        throw asWrenError(error);
       }
       loaded = true;
       committed = result.settings.accounts;
@@ -540,7 +540,7 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
           adding.delete(jid);
         }
       } catch (error) {
-        throw toWrenError(error);
+        throw asWrenError(error);
       }
     },
 
@@ -713,7 +713,7 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
             emitState(entry);
             throw new WrenError(
               "not-available",
-              `${jid} was not removed, because its saved password could not be deleted: ${toWrenError(error).message}`,
+              `${jid} was not removed, because its saved password could not be deleted: ${asWrenError(error).message}`,
             );
           }
         }
@@ -803,7 +803,7 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
       stopPinning();
       await stopQuietly(session, id);
       log.info("adding an account failed: signing in did not work", {
-        code: toWrenError(error).code,
+        code: asWrenError(error).code,
       });
       throw error;
     }
@@ -891,21 +891,4 @@ function noSuchAccount(): WrenError {
     "invalid-argument",
     "This account does not exist (it may have been removed).",
   );
-}
-
-function toWrenError(error: unknown): WrenError {
-  if (error instanceof WrenError) return error;
-  return new WrenError(
-    "internal",
-    "Something went wrong inside Wren. The details are in the log.",
-    {
-      cause: error,
-    },
-  );
-}
-
-/** For logs: what kind of error, never its message (which might quote a secret). */
-function errorName(error: unknown): string {
-  if (error instanceof WrenError) return `WrenError(${error.code})`;
-  return error instanceof Error ? error.name : typeof error;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, unlink, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { z } from "zod";
-import { WrenError } from "../api/user-error";
+import { WrenError } from "../shared/errors";
 
 // The accounts file: every account setting except secrets, in the app-data folder (the caller
 // passes the path). Versioned, written atomically (temp file, fsync, rename), one write at a time.

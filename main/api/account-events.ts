@@ -1,6 +1,7 @@
 import type { XmppSession } from "../core/session-api";
 import { toSummary } from "./account-view";
-import { errorName, type ServiceContext } from "./service-context";
+import type { ServiceContext } from "./service-context";
+import { errorName } from "../shared/errors";
 
 /**
  * Turns the manager's events into WrenEvents tagged with their account. Also gives each new

@@ -1,6 +1,7 @@
 import type { Handlers } from "./dispatch";
 import { toSummary } from "./account-view";
-import { errorName, requireAccount, requireOnline, type ServiceContext } from "./service-context";
+import { requireAccount, requireOnline, type ServiceContext } from "./service-context";
+import { errorName } from "../shared/errors";
 
 type AccountHandlers = Pick<
   Handlers,

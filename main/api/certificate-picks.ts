@@ -9,11 +9,11 @@ import {
   tlsClientOptions,
   type ClientCertificate,
 } from "../core/auth/client-certificate";
-import type { Clock } from "../core/clock";
-import type { Logger } from "../log";
-import { errorName } from "./service-context";
+import type { Clock } from "../shared/clock";
+import type { Logger } from "../shared/log";
+import { errorName } from "../shared/errors";
 import { createTokenStore } from "./token-store";
-import { WrenError } from "./user-error";
+import { WrenError } from "../shared/errors";
 
 export type CertificateFilePurpose = "certificate" | "key";
 

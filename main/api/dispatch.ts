@@ -5,7 +5,7 @@ import {
   type Envelope,
   type ParsedArgs,
 } from "../../preload/contract";
-import { toUserError, WrenError } from "./user-error";
+import { toUserError, WrenError } from "../shared/errors";
 
 export type Handlers = {
   [K in CommandName]: (args: ParsedArgs<K>) => Promise<CommandResult<K>> | CommandResult<K>;

@@ -11,8 +11,9 @@ import {
 } from "../core/registration";
 import type { Handlers } from "./dispatch";
 import { toSummary } from "./account-view";
-import { errorName, type ServiceContext } from "./service-context";
-import { WrenError } from "./user-error";
+import type { ServiceContext } from "./service-context";
+import { errorName } from "../shared/errors";
+import { WrenError } from "../shared/errors";
 
 /** In-band registration as the service uses it; the core's by default, fakes in tests. */
 export interface RegistrationFunctions<Handle = unknown> {

@@ -2,10 +2,10 @@ import type { WrenEvent } from "../../preload/contract";
 import type { AccountManager } from "../accounts/account-manager";
 import type { XmppSession } from "../core/session-api";
 import type { CredentialChoice } from "../credentials/credential-choice";
-import type { Logger } from "../log";
+import type { Logger } from "../shared/log";
 import type { OwnPresence } from "./account-view";
 import type { CertificatePicks } from "./certificate-picks";
-import { WrenError } from "./user-error";
+import { WrenError } from "../shared/errors";
 
 /** What the service's handler groups share. */
 export interface ServiceContext {
@@ -41,10 +41,4 @@ export function requireOnline(context: ServiceContext, accountId: string): XmppS
     throw new WrenError("not-signed-in", `${account.jid} is not connected.`);
   }
   return session;
-}
-
-/** For logs: what kind of error, never its message (which might quote what the person typed). */
-export function errorName(error: unknown): string {
-  if (error instanceof WrenError) return `WrenError(${error.code})`;
-  return error instanceof Error ? error.name : typeof error;
 }

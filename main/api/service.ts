@@ -1,7 +1,7 @@
 import type { Snapshot, WrenEvent } from "../../preload/contract";
 import type { AccountManager } from "../accounts/account-manager";
 import type { CredentialChoice } from "../credentials/credential-choice";
-import { createLogger, type Logger } from "../log";
+import { createLogger, type Logger } from "../shared/log";
 import { createAccountHandlers } from "./account-handlers";
 import { createCertificatePicks, type ChooseCertificateFile } from "./certificate-picks";
 import { forwardAccountEvents } from "./account-events";
@@ -9,8 +9,9 @@ import { accountData, toSummary } from "./account-view";
 import type { Handlers } from "./dispatch";
 import { createEventBatcher } from "./event-batcher";
 import { createRegistrationHandlers, type RegistrationFunctions } from "./registration-handlers";
-import { errorName, type ServiceContext } from "./service-context";
-import { WrenError } from "./user-error";
+import type { ServiceContext } from "./service-context";
+import { errorName } from "../shared/errors";
+import { WrenError } from "../shared/errors";
 
 export type { RegistrationFunctions } from "./registration-handlers";
 export type { ChooseCertificateFile } from "./certificate-picks";

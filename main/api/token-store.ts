@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { systemClock, type Clock } from "../core/clock";
+import { systemClock, type Clock } from "../shared/clock";
 
 export interface TokenStoreOptions {
   /** An entry is forgotten this long after it was added. */

@@ -1,5 +1,5 @@
 import type { ErrorCode } from "../../preload/contract";
-import { WrenError } from "../api/user-error";
+import { WrenError } from "../shared/errors";
 import { CertificateError } from "./transport/certificate";
 
 /** What the messages may mention: the account's domain and the host we dialled. */

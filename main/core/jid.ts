@@ -1,4 +1,4 @@
-import { WrenError } from "../api/user-error";
+import { WrenError } from "../shared/errors";
 
 /** A JID split into its parts. Local part and domain are compared case-insensitively (RFC 7622). */
 export interface JidParts {

@@ -1,4 +1,4 @@
-import type { Clock } from "./clock";
+import type { Clock } from "../shared/clock";
 
 export interface LivenessTimings {
   /** Quiet time before a probe while the app is in the foreground. */

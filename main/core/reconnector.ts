@@ -1,6 +1,6 @@
-import { WrenError } from "../api/user-error";
+import { WrenError } from "../shared/errors";
 import { Backoff } from "./backoff";
-import type { Clock } from "./clock";
+import type { Clock } from "../shared/clock";
 import { isRetryable } from "./errors";
 
 export type ReconnectorState = "idle" | "waiting" | "attempting" | "stopped";

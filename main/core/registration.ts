@@ -1,10 +1,10 @@
 import type { Client, Element } from "@xmpp/client";
 import type { ErrorCode } from "../../preload/contract";
-import { WrenError } from "../api/user-error";
+import { WrenError } from "../shared/errors";
 import { destroySocket, STEP_TIMEOUT_MS } from "./connection";
 import type { TlsPolicy } from "./transport/certificate";
 import { createEntity } from "./transport/create-entity";
-import { tripwire, withDeadline } from "./deadline";
+import { tripwire, withDeadline } from "../shared/timeouts";
 import { resolveEndpoints } from "./endpoints";
 import {
   connectionLostError,

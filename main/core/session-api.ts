@@ -6,7 +6,7 @@ import type {
   Show,
 } from "../../preload/contract";
 import type { BackoffOptions } from "./backoff";
-import type { Clock } from "./clock";
+import type { Clock } from "../shared/clock";
 import type { ConnectivitySignals } from "./connectivity";
 import type { ClientCertificate } from "./auth/client-certificate";
 import type { FastToken } from "./auth/fast-token";

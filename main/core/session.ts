@@ -10,18 +10,18 @@ import type {
   Show,
   UserError,
 } from "../../preload/contract";
-import { WrenError } from "../api/user-error";
+import { WrenError } from "../shared/errors";
 import type { SessionEvents, SessionOptions, XmppSession } from "./session-api";
 import { Backoff } from "./backoff";
 import { Chat } from "./chat";
-import { systemClock, type Clock } from "./clock";
+import { systemClock, type Clock } from "../shared/clock";
 import type { AuthOutcome } from "./auth/credentials";
 import type { FastToken } from "./auth/fast-token";
 import { tlsSocketOf } from "./auth/sasl-negotiation";
 import { createClient, destroySocket } from "./connection";
 import { noSignals, type ConnectivitySignals } from "./connectivity";
-import { tripwire, withDeadline } from "./deadline";
-import { Emitter } from "./emitter";
+import { tripwire, withDeadline } from "../shared/timeouts";
+import { Emitter } from "../shared/emitter";
 import { resolveEndpoints } from "./endpoints";
 import {
   connectionLostError,

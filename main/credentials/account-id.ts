@@ -1,4 +1,4 @@
-import { WrenError } from "../api/user-error";
+import { WrenError } from "../shared/errors";
 
 /** Stores key secrets by account id (the bare JID for now); an empty one is a bug in the caller. */
 export function checkAccountId(accountId: string): void {

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { dirname } from "node:path";
 import type { CredentialStatus } from "../../preload/contract";
-import { WrenError } from "../api/user-error";
-import { createLogger, type Logger } from "../log";
+import { errorName, WrenError } from "../shared/errors";
+import { createLogger, type Logger } from "../shared/log";
 import { chooseStore, type StoreDecision } from "./choose-store";
 import type { Availability, CredentialStore, CredentialStoreKind } from "./credential-store";
 import { createKeytarStore, probeKeychain, type KeychainProbe } from "./keytar-store";
@@ -228,8 +228,4 @@ async function writeChoice(
       cause: error,
     });
   }
-}
-
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : typeof error;
 }

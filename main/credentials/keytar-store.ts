@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { WrenError } from "../api/user-error";
-import { createLogger } from "../log";
+import { WrenError } from "../shared/errors";
+import { createLogger } from "../shared/log";
 import { checkAccountId, checkSecret } from "./account-id";
 import { CREDENTIAL_SERVICE, type CredentialStore } from "./credential-store";
 import { keychainErrorReason, keychainTimeoutReason, keytarMissingReason } from "./keychain-reason";
-import { TimeoutError, withTimeout } from "./with-timeout";
+import { TimeoutError, withTimeout } from "../shared/timeouts";
 
 const log = createLogger("app/credentials");
 

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { basename, dirname } from "node:path";
-import { WrenError } from "../api/user-error";
-import { createLogger } from "../log";
+import { WrenError } from "../shared/errors";
+import { createLogger } from "../shared/log";
 import { checkAccountId, checkSecret } from "./account-id";
 import type { Availability, CredentialStore } from "./credential-store";
 

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { ChooseCertificateFile } from "../api/certificate-picks";
-import { WrenError } from "../api/user-error";
+import { WrenError } from "../shared/errors";
 
 /** The variables that stand in for the dialog: a file's path, for tests and development. */
 export const PREVIEW_CERTIFICATE_VARIABLE = "WREN_PREVIEW_CERTIFICATE";

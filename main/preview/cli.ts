@@ -4,12 +4,12 @@ import { join, resolve } from "node:path";
 import { createAccountManager } from "../accounts/account-manager";
 import { createDispatch } from "../api/dispatch";
 import { createWrenService } from "../api/service";
-import { WrenError } from "../api/user-error";
+import { WrenError } from "../shared/errors";
 import { createSession } from "../core/session";
 import { createCredentialChoice } from "../credentials/credential-choice";
 import { CREDENTIAL_SERVICE } from "../credentials/credential-store";
 import { createKeytarStore, probeKeychain } from "../credentials/keytar-store";
-import { configureLogging } from "../log";
+import { configureLogging } from "../shared/log";
 import { createPreviewCertificateChooser } from "./certificate-file";
 import { startPreviewServer } from "./server";
 

@@ -18,7 +18,7 @@ import {
   loadKeytar,
   type KeytarLike,
 } from "../../main/credentials/keytar-store";
-import { configureLogging } from "../../main/log";
+import { configureLogging } from "../../main/shared/log";
 import { eventually } from "./helpers";
 import { registerAccount, type TestAccount } from "./setup/accounts";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy";

@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import type { WrenError } from "../../main/api/user-error";
+import type { WrenError } from "../../main/shared/errors";
 import { createSession } from "../../main/core/session";
 import type { XmppSession } from "../../main/core/session-api";
 import { ensureTestCertificates } from "../setup/certs";

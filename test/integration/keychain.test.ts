@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { configureLogging } from "../../main/log";
+import { configureLogging } from "../../main/shared/log";
 import {
   createKeytarStore,
   loadKeytar,

@@ -2,7 +2,7 @@ import { randomBytes, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Socket } from "node:net";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import type { WrenError } from "../../main/api/user-error";
+import type { WrenError } from "../../main/shared/errors";
 import {
   cancelRegistration,
   fetchRegistrationForm,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { WrenError } from "../../main/api/user-error";
+import type { WrenError } from "../../main/shared/errors";
 import { downgradeProtectionHash } from "../../main/core/sasl/downgrade-protection";
 import { createSession } from "../../main/core/session";
 import type { AccountSecurity } from "../../main/core/session-api";

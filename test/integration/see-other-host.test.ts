@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { WrenError } from "../../main/api/user-error";
+import type { WrenError } from "../../main/shared/errors";
 import { createSession } from "../../main/core/session";
 import { ensureTestCertificates } from "../setup/certs";
 import { fakeTlsServer, STREAM_HEADER, type Recorded } from "./fake-server";

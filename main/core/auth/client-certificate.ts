@@ -1,5 +1,5 @@
 import { createSecureContext } from "node:tls";
-import { WrenError } from "../../api/user-error";
+import { WrenError } from "../../shared/errors";
 
 /**
  * A TLS client certificate for SASL EXTERNAL (XEP-0178), kept like a password: as one secret

@@ -1,5 +1,5 @@
 import type { Client, Element } from "@xmpp/client";
-import { WrenError } from "../../api/user-error";
+import { WrenError } from "../../shared/errors";
 
 /** A `see-other-host` redirect Wren is willing to follow: the caller reconnects to `service`. */
 export class RedirectError extends Error {

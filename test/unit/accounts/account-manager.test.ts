@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeClock } from "../core/fake-clock";
-import { WrenError } from "../../../main/api/user-error";
+import { WrenError } from "../../../main/shared/errors";
 import {
   createAccountManager,
   type AccountManager,
@@ -17,7 +17,7 @@ import {
   SETTINGS_VERSION,
   type AccountSettings,
 } from "../../../main/accounts/settings-file";
-import { configureLogging } from "../../../main/log";
+import { configureLogging } from "../../../main/shared/log";
 import { fakeSessions, recordingStore } from "./fake-sessions";
 
 const PASSWORD = "correct horse battery staple";

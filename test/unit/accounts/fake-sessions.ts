@@ -1,6 +1,6 @@
 import type { SessionState } from "../../../preload/contract";
-import { WrenError } from "../../../main/api/user-error";
-import { Emitter } from "../../../main/core/emitter";
+import { WrenError } from "../../../main/shared/errors";
+import { Emitter } from "../../../main/shared/emitter";
 import type {
   CreateSession,
   SessionEvents,

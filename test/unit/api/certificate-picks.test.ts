@@ -6,8 +6,8 @@ import {
   createCertificatePicks,
   type CertificateFilePurpose,
 } from "../../../main/api/certificate-picks";
-import { WrenError } from "../../../main/api/user-error";
-import { createLogger } from "../../../main/log";
+import { WrenError } from "../../../main/shared/errors";
+import { createLogger } from "../../../main/shared/log";
 import { FakeClock } from "../core/fake-clock";
 import { captureLog } from "../credentials/capture-log";
 import { makeCertificateFiles } from "./certificate-files";

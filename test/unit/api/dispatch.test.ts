@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { createDispatch, type Handlers } from "../../../main/api/dispatch";
-import { WrenError } from "../../../main/api/user-error";
+import { WrenError } from "../../../main/shared/errors";
 
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
   const unused = () => {

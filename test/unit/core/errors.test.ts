@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { WrenError } from "../../../main/api/user-error";
+import { WrenError } from "../../../main/shared/errors";
 import { isRetryable, isWorthAnotherAddress, toWrenError } from "../../../main/core/errors";
 import { SaslSecurityError } from "../../../main/core/sasl/mechanism";
 import { CertificateError } from "../../../main/core/transport/certificate";

@@ -1,4 +1,4 @@
-import type { Clock } from "../../../main/core/clock";
+import type { Clock } from "../../../main/shared/clock";
 
 /** A clock that only moves when told to; due timers fire in order during advance(). */
 export class FakeClock implements Clock {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { WrenError } from "../../../main/api/user-error";
+import { WrenError } from "../../../main/shared/errors";
 import { Backoff } from "../../../main/core/backoff";
 import { connectionLostError, toWrenError } from "../../../main/core/errors";
 import { Reconnector } from "../../../main/core/reconnector";

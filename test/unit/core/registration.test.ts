@@ -1,6 +1,6 @@
 import { xml } from "@xmpp/client";
 import { describe, expect, it } from "vitest";
-import { WrenError } from "../../../main/api/user-error";
+import { WrenError } from "../../../main/shared/errors";
 import {
   fetchRegistrationForm,
   RegistrationError,

@@ -1,8 +1,8 @@
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { tlsOptionsFor } from "../../../main/core/transport/verified-tls-socket";
-import { withDeadline } from "../../../main/core/deadline";
-import { Emitter } from "../../../main/core/emitter";
+import { withDeadline } from "../../../main/shared/timeouts";
+import { Emitter } from "../../../main/shared/emitter";
 import { parseJid, requireBareJid, toBareJid } from "../../../main/core/jid";
 
 describe("Emitter", () => {

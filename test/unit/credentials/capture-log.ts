@@ -1,5 +1,5 @@
 import { afterEach, beforeEach } from "vitest";
-import { configureLogging } from "../../../main/log";
+import { configureLogging } from "../../../main/shared/log";
 
 /** Every log line written during each test, to prove no secret is among them. */
 export function captureLog(): string[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { WrenError } from "../../../main/api/user-error";
+import { WrenError } from "../../../main/shared/errors";
 import {
   createKeytarStore,
   PROBE_ACCOUNT,

@@ -21,6 +21,30 @@ describe("process boundaries", () => {
     }
   });
 
+  it("keeps the core from importing the layers built on it", async () => {
+    const code = [
+      'import { createWrenService } from "../api/service";',
+      'import { createAccountManager } from "../../accounts/account-manager";',
+      'import { createKeytarStore } from "../credentials/keytar-store";',
+      'import { startPreview } from "../preview/server";',
+      'import { app } from "electron";',
+      "export { createWrenService, createAccountManager, createKeytarStore, startPreview, app };",
+    ].join("\n");
+    expect(await restrictedImports("main/core/features/x.ts", code)).toHaveLength(5);
+  });
+
+  it("lets the core import the shared basics and the contract", async () => {
+    const code = [
+      'import { WrenError } from "../../shared/errors";',
+      'import { Emitter } from "../shared/emitter";',
+      'import type { ChatMessage } from "../../../preload/contract";',
+      'import { parseJid } from "../jid";',
+      "export { WrenError, Emitter, parseJid };",
+      "export type { ChatMessage };",
+    ].join("\n");
+    expect(await restrictedImports("main/core/features/x.ts", code)).toEqual([]);
+  });
+
   it("lets the shell use electron", async () => {
     expect(
       await restrictedImports("main/x.ts", 'import { app } from "electron";\nexport { app };\n'),

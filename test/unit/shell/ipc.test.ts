@@ -2,7 +2,7 @@ import "./quiet-log";
 import { describe, expect, it, vi } from "vitest";
 import { commandChannel, commandNames, type CommandName } from "../../../preload/contract";
 import { createDispatch, type Handlers } from "../../../main/api/dispatch";
-import { WrenError } from "../../../main/api/user-error";
+import { WrenError } from "../../../main/shared/errors";
 import {
   createSenderCheck,
   registerCommands,

@@ -8,7 +8,7 @@ import {
   createLogger,
   REDACTED,
   redact,
-} from "../../../main/log";
+} from "../../../main/shared/log";
 
 function capture(level?: "debug" | "info" | "warn" | "error") {
   const lines: string[] = [];

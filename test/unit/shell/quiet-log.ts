@@ -1,4 +1,4 @@
-import { configureLogging } from "../../../main/log";
+import { configureLogging } from "../../../main/shared/log";
 
 // Shell modules log refusals; keep test output readable. Tests that assert on logging set their own sink.
 configureLogging({ sinks: [] });

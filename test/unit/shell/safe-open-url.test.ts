@@ -1,6 +1,6 @@
 import "./quiet-log";
 import { describe, expect, it, vi } from "vitest";
-import { WrenError } from "../../../main/api/user-error";
+import { WrenError } from "../../../main/shared/errors";
 import {
   createSafeOpenUrl,
   externalUrl,

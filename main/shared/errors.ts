@@ -31,3 +31,21 @@ export function toUserError(error: unknown): UserError {
     message: "Something went wrong inside Wren. The details are in the log.",
   };
 }
+
+/** A WrenError as it is; anything else becomes the "something went wrong inside Wren" error. */
+export function asWrenError(error: unknown): WrenError {
+  if (error instanceof WrenError) return error;
+  return new WrenError(
+    "internal",
+    "Something went wrong inside Wren. The details are in the log.",
+    {
+      cause: error,
+    },
+  );
+}
+
+/** For logs: what kind of error, never its message (which might quote a secret or a message). */
+export function errorName(error: unknown): string {
+  if (error instanceof WrenError) return `WrenError(${error.code})`;
+  return error instanceof Error ? error.name : typeof error;
+}

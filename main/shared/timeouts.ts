@@ -1,14 +1,29 @@
+/** Raised by withTimeout when the work gave no answer in time. */
+export class TimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`);
+    this.name = "TimeoutError";
+  }
+}
+
 /**
  * Settles like `work`, unless `ms` pass first: then rejects with `onTimeout()`. `work` keeps
- * running; its late rejection is absorbed here so it can never become an unhandled rejection.
+ * running (it may not be cancellable, like a keychain call blocked in D-Bus); its late rejection is
+ * absorbed here so it can never become an unhandled rejection. The timer never keeps a process alive.
  */
 export function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   work.catch(() => {});
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(onTimeout()), ms);
+    timer.unref?.();
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** Settles like `work`, or rejects with a TimeoutError after `timeoutMs`. */
+export function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  return withDeadline(work, timeoutMs, () => new TimeoutError(timeoutMs));
 }
 
 /** A promise that only ever rejects, with a function to make it do so. Rejecting twice is a no-op. */
