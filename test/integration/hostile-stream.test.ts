@@ -2,6 +2,7 @@ import { Buffer } from "node:buffer";
 import type { Socket } from "node:net";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { client, xml, type Client, type Element } from "@xmpp/client";
+import { toWrenError } from "../../main/core/errors";
 import { installStreamParser } from "../../main/core/xml/install";
 import { StreamParser } from "../../main/core/xml/stream-parser";
 import { StreamParseError } from "../../main/core/xml/stream-parse-error";
@@ -93,6 +94,12 @@ async function expectClosedWith(fake: Recorded, watched: Watched, condition: str
   );
 }
 
+/** What Wren shows for the parse error the client saw. */
+function readableParseError(watched: Watched): string {
+  const error = watched.errors.find((candidate) => candidate instanceof StreamParseError);
+  return toWrenError(error, { domain: "localhost" }).message;
+}
+
 describe("a hostile server, after TLS", () => {
   it("sends an undeclared entity: not-well-formed, and the client survives", async () => {
     const fake = await hostileServer([
@@ -123,6 +130,33 @@ describe("a hostile server, after TLS", () => {
     const watched = connect(fake, 1024);
     await expectClosedWith(fake, watched, "policy-violation");
     expect(watched.elements).toEqual([]);
+  });
+
+  it("sends issue #8's 2.8 MB stanza of nested elements: policy-violation at the default limit", async () => {
+    const levels = 400_000;
+    const fake = await hostileServer([
+      STREAM_HEADER,
+      `<message from='romeo@localhost' type='chat'>${"<a>".repeat(levels)}${"</a>".repeat(levels)}</message>`,
+    ]);
+    const watched = connect(fake);
+    await expectClosedWith(fake, watched, "policy-violation");
+    expect(watched.elements).toEqual([]);
+    expect(readableParseError(watched)).toBe(
+      "The server for localhost sent data that XMPP does not allow (policy-violation " +
+        "(elements are nested more than 64 deep)), so Wren closed the connection.",
+    );
+  });
+
+  it("sends an element with 10,000 attributes: policy-violation at the default limit", async () => {
+    const attributes = Array.from({ length: 10_000 }, (_, i) => ` a${i}='${i}'`).join("");
+    const fake = await hostileServer([
+      STREAM_HEADER,
+      `<message from='romeo@localhost' type='chat'${attributes}><body>hi</body></message>`,
+    ]);
+    const watched = connect(fake);
+    await expectClosedWith(fake, watched, "policy-violation");
+    expect(watched.elements).toEqual([]);
+    expect(readableParseError(watched)).toContain("an element has more than 64 attributes");
   });
 
   it("cuts multi-byte characters across TLS records: the text arrives intact", async () => {

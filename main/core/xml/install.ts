@@ -1,12 +1,9 @@
 import type { Buffer } from "node:buffer";
 import { xml, type Client, type Element } from "@xmpp/client";
-import { StreamParser } from "./stream-parser";
+import { StreamParser, type StreamLimits } from "./stream-parser";
 import type { StreamParseError } from "./stream-parse-error";
 
-export interface InstallOptions {
-  /** Largest stanza accepted, in UTF-8 bytes; DEFAULT_MAX_STANZA_BYTES when left out. */
-  maxStanzaBytes?: number;
-}
+export type InstallOptions = StreamLimits;
 
 /** The non-public parts of an @xmpp/connection 0.14 entity this module replaces or calls. */
 interface Connection {
@@ -46,6 +43,8 @@ export function installStreamParser(entity: Client, options: InstallOptions = {}
     constructor() {
       super({
         maxStanzaBytes: options.maxStanzaBytes,
+        maxDepth: options.maxDepth,
+        maxAttributes: options.maxAttributes,
         onViolation: (error) => onViolation(connection, this, error),
       });
     }

@@ -5,10 +5,23 @@ import { Tokenizer } from "./tokenizer";
 import { Utf8Decoder } from "./utf8-decoder";
 
 export const DEFAULT_MAX_STANZA_BYTES = 10 * 1024 * 1024;
+// Real stanzas nest a few elements deep (a MAM result forwarding an XHTML-IM message: about ten)
+// and carry a few attributes; Tigase refuses more than 50 on an element. Without these limits a
+// 2.8 MB stanza of nested elements took 119 MB of heap, and toString() overflowed the stack.
+export const DEFAULT_MAX_DEPTH = 64;
+export const DEFAULT_MAX_ATTRIBUTES = 64;
 
-export interface StreamParserOptions {
-  /** Largest top-level element (stanza, nonza) accepted, in UTF-8 bytes. */
+/** What the server may send; a stanza beyond any limit closes the stream with policy-violation. */
+export interface StreamLimits {
+  /** Largest top-level element (stanza, nonza), in UTF-8 bytes; DEFAULT_MAX_STANZA_BYTES. */
   maxStanzaBytes?: number;
+  /** Most elements open at once inside the stream, the stanza counting as one; DEFAULT_MAX_DEPTH. */
+  maxDepth?: number;
+  /** Most attributes on one element, namespace declarations included; DEFAULT_MAX_ATTRIBUTES. */
+  maxAttributes?: number;
+}
+
+export interface StreamParserOptions extends StreamLimits {
   /** Receives a violation instead of the "error" event. */
   onViolation?: (error: StreamParseError) => void;
 }
@@ -38,7 +51,11 @@ export class StreamParser extends EventEmitter {
         endTag: () => this.#endTag(),
         text: (text) => this.#cursor!.children.push(text),
       },
-      options.maxStanzaBytes ?? DEFAULT_MAX_STANZA_BYTES,
+      {
+        maxItemBytes: options.maxStanzaBytes ?? DEFAULT_MAX_STANZA_BYTES,
+        maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
+        maxAttributes: options.maxAttributes ?? DEFAULT_MAX_ATTRIBUTES,
+      },
     );
   }
 

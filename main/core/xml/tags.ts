@@ -108,14 +108,16 @@ function skipSpace(s: string, from: number): number {
 
 /**
  * Reads the start tag whose `<` is at `lt`. Returns null when `s` ends before the tag does; throws
- * when what is there cannot be a start tag.
+ * when what is there cannot be a start tag, or has more than `maxAttributes` attributes (counted
+ * as they come, so a tag still arriving is refused too).
  */
-export function readStartTag(s: string, lt: number): StartTag | null {
+export function readStartTag(s: string, lt: number, maxAttributes: number): StartTag | null {
   const len = s.length;
   let pos = nameEnd(s, lt + 1);
   if (pos === lt + 1) throw malformed("malformed start tag");
   const name = s.slice(lt + 1, pos);
   const attrs: Record<string, string> = {};
+  let count = 0;
   for (;;) {
     const spaceFrom = pos;
     pos = skipSpace(s, pos);
@@ -132,6 +134,12 @@ export function readStartTag(s: string, lt: number): StartTag | null {
     if (pos >= len) return null;
     if (pos === attrFrom || attrFrom === spaceFrom) {
       throw malformed(`malformed start tag <${name}>`);
+    }
+    if (++count > maxAttributes) {
+      throw new StreamParseError(
+        "policy-violation",
+        `an element has more than ${maxAttributes} attributes`,
+      );
     }
     const attr = s.slice(attrFrom, pos);
     pos = skipSpace(s, pos);

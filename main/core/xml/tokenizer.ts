@@ -24,14 +24,26 @@ function violation(condition: "not-well-formed" | "restricted-xml", text: string
   return new StreamParseError(condition, text);
 }
 
+export interface TokenizerLimits {
+  /** Largest item, in UTF-8 bytes. */
+  maxItemBytes: number;
+  /** Most elements open at once inside the root. */
+  maxDepth: number;
+  /** Most attributes on one element. */
+  maxAttributes: number;
+}
+
 /**
  * Splits the decoded text of an XMPP stream into tokens, checking the rules of RFC 6120 §11.1 as
  * it goes. An "item" is one thing at stream level (the root tag, one stanza, the closing tag); its
- * size is counted in UTF-8 bytes and limited. Violations are thrown as StreamParseError.
+ * size is counted in UTF-8 bytes and limited, as are its depth and each element's attributes.
+ * Violations are thrown as StreamParseError.
  */
 export class Tokenizer {
   readonly #sink: TokenSink;
   readonly #maxItemBytes: number;
+  readonly #maxDepth: number;
+  readonly #maxAttributes: number;
   #depth = 0;
   #names: string[] = [];
   #declared = false;
@@ -46,9 +58,11 @@ export class Tokenizer {
   #itemStart = 0;
   #itemBytes = 0;
 
-  constructor(sink: TokenSink, maxItemBytes: number) {
+  constructor(sink: TokenSink, limits: TokenizerLimits) {
     this.#sink = sink;
-    this.#maxItemBytes = maxItemBytes;
+    this.#maxItemBytes = limits.maxItemBytes;
+    this.#maxDepth = limits.maxDepth;
+    this.#maxAttributes = limits.maxAttributes;
   }
 
   /** True once the root element has closed; later input means nothing. */
@@ -121,7 +135,7 @@ export class Tokenizer {
   }
 
   #startTag(s: string, lt: number): number {
-    const tag = readStartTag(s, lt);
+    const tag = readStartTag(s, lt, this.#maxAttributes);
     if (tag !== null) {
       this.#open(tag, s);
       return tag.end;
@@ -180,6 +194,13 @@ export class Tokenizer {
   }
 
   #open(tag: StartTag, s: string): void {
+    // #depth counts the root, so it is also the level inside the stream of the element opening.
+    if (this.#depth > this.#maxDepth) {
+      throw new StreamParseError(
+        "policy-violation",
+        `elements are nested more than ${this.#maxDepth} deep`,
+      );
+    }
     if (!tag.selfClosing) {
       this.#depth++;
       this.#names.push(tag.name);
@@ -262,7 +283,7 @@ export class Tokenizer {
       this.#close(s, end);
       return;
     }
-    const tag = readStartTag(markup, 0);
+    const tag = readStartTag(markup, 0, this.#maxAttributes);
     if (tag === null || tag.end !== markup.length) {
       throw violation("not-well-formed", "malformed start tag");
     }

@@ -1,7 +1,7 @@
 import { Buffer } from "node:buffer";
 import { describe, expect, it } from "vitest";
 import { client, xml, type Client, type Element } from "@xmpp/client";
-import { installStreamParser } from "../../../../main/core/xml/install";
+import { installStreamParser, type InstallOptions } from "../../../../main/core/xml/install";
 import { StreamParser } from "../../../../main/core/xml/stream-parser";
 import { StreamParseError } from "../../../../main/core/xml/stream-parse-error";
 import { HEADER } from "./parse";
@@ -25,7 +25,7 @@ interface Internals {
  * An entity whose writes go nowhere, with no socket: what the server says is handed to
  * `_onData` by the test. `answer`, when given, arrives before our header's write completes.
  */
-function offlineEntity(options?: { maxStanzaBytes?: number }, answer?: string) {
+function offlineEntity(options?: InstallOptions, answer?: string) {
   const entity = client({ service: "xmpp://localhost:5222", domain: "localhost" });
   entity.timeout = 300;
   installStreamParser(entity, options);
@@ -39,7 +39,7 @@ function offlineEntity(options?: { maxStanzaBytes?: number }, answer?: string) {
   return { entity, internals };
 }
 
-async function openEntity(options?: { maxStanzaBytes?: number }) {
+async function openEntity(options?: InstallOptions) {
   const { entity, internals } = offlineEntity(options, HEADER);
   await entity.open({ domain: "localhost" });
   const sent: string[] = [];
@@ -98,6 +98,26 @@ describe("installStreamParser", () => {
     expect(() => internals._onData(Buffer.from("<message/>"))).not.toThrow();
     expect((entity as Client).status).not.toBe("online");
   });
+
+  it.each([
+    ["too deep", "<message><a><b><c><d/></c></b></a></message>"],
+    ["with too many attributes", "<message a='1' b='2' c='3' d='4' e='5' f='6'/>"],
+  ])(
+    "passes on the depth and attribute limits: a stanza %s is a policy-violation",
+    async (_, hostile) => {
+      const { internals, sent, errors, elements } = await openEntity({
+        maxDepth: 4,
+        maxAttributes: 5,
+      });
+      internals._onData(
+        Buffer.from(`<message a='1' b='2' c='3' d='4' e='5'><a><b><c/></b></a></message>`),
+      );
+      internals._onData(Buffer.from(hostile));
+      expect(sent).toEqual(["policy-violation"]);
+      expect(errors).toEqual([expect.objectContaining({ condition: "policy-violation" })]);
+      expect(elements).toHaveLength(1);
+    },
+  );
 });
 
 describe("open()", () => {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_MAX_STANZA_BYTES } from "../../../../main/core/xml/stream-parser";
+import {
+  DEFAULT_MAX_ATTRIBUTES,
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_STANZA_BYTES,
+} from "../../../../main/core/xml/stream-parser";
 import { failure, HEADER, parse, parseStream } from "./parse";
 
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -51,6 +55,98 @@ describe("the stanza size limit", () => {
   it("does not count whitespace between stanzas", () => {
     const outcome = parseStream(" ".repeat(1000) + messageOf(LIMIT), { maxStanzaBytes: LIMIT });
     expect(outcome.errors).toEqual([]);
+  });
+});
+
+/** A message with `<a>` nested inside it, `levels` elements deep counting the message itself. */
+function nestedOf(levels: number, innermost = ""): string {
+  return `<message>${"<a>".repeat(levels - 1)}${innermost}${"</a>".repeat(levels - 1)}</message>`;
+}
+
+describe("the nesting depth limit", () => {
+  it("defaults to 64 elements open at once inside the stream", () => {
+    expect(DEFAULT_MAX_DEPTH).toBe(64);
+  });
+
+  it("accepts a stanza exactly as deep as the limit, counting a self-closing element", () => {
+    const outcome = parseStream(nestedOf(8) + nestedOf(7, "<b/>"), { maxDepth: 8 });
+    expect(outcome.errors).toEqual([]);
+    expect(outcome.elements).toHaveLength(2);
+  });
+
+  it("rejects one level more with policy-violation, and delivers nothing of it", () => {
+    for (const deeper of [nestedOf(9), nestedOf(8, "<b/>")]) {
+      const outcome = parseStream(nestedOf(8) + deeper, { maxDepth: 8 });
+      expect(failure(outcome)).toBe("policy-violation: elements are nested more than 8 deep");
+      expect(outcome.elements).toHaveLength(1);
+    }
+  });
+
+  it("limits depth, not size: a wide stanza is accepted", () => {
+    const outcome = parseStream(`<message>${"<a><b/>x</a>".repeat(1000)}</message>`, {
+      maxDepth: 3,
+    });
+    expect(outcome.errors).toEqual([]);
+    expect(outcome.elements[0]!.children).toHaveLength(1000);
+  });
+
+  it("stops a deep stanza while it is still arriving", () => {
+    const chunks = [encode(`${HEADER}<message>`), ...Array(5).fill(encode("<a>".repeat(20)))];
+    expect(failure(parse(chunks))).toBe("policy-violation: elements are nested more than 64 deep");
+  });
+
+  it("refuses issue #8's 2.8 MB stanza of nested elements by default, without a crash", () => {
+    const levels = 400_000;
+    const stanza = `<message>${"<a>".repeat(levels)}${"</a>".repeat(levels)}</message>`;
+    const outcome = parseStream(stanza);
+    expect(failure(outcome)).toMatch(/^policy-violation: elements are nested more than 64 deep/);
+    expect(outcome.elements).toEqual([]);
+  });
+});
+
+/** `<name a0='0' a1='1' …/>` with `count` attributes, or with `children` inside. */
+function withAttributes(count: number, name = "message", children = ""): string {
+  const attributes = Array.from({ length: count }, (_, i) => ` a${i}='${i}'`).join("");
+  return children ? `<${name}${attributes}>${children}</${name}>` : `<${name}${attributes}/>`;
+}
+
+describe("the attribute count limit", () => {
+  it("defaults to 64 attributes per element", () => {
+    expect(DEFAULT_MAX_ATTRIBUTES).toBe(64);
+  });
+
+  it("accepts exactly the limit on each element, namespace declarations included", () => {
+    const child = withAttributes(7, "x:y xmlns:x='urn:x'").replace("/>", "></x:y>");
+    const outcome = parseStream(withAttributes(8) + withAttributes(8, "message", child), {
+      maxAttributes: 8,
+    });
+    expect(outcome.errors).toEqual([]);
+    expect(outcome.elements).toHaveLength(2);
+    expect(Object.keys(outcome.elements[1]!.getChild("y", "urn:x")!.attrs)).toHaveLength(8);
+  });
+
+  it("rejects one more with policy-violation, and delivers nothing of it", () => {
+    for (const hostile of [
+      withAttributes(9),
+      withAttributes(0, "message", withAttributes(9, "x")),
+    ]) {
+      const outcome = parseStream(withAttributes(8) + hostile, { maxAttributes: 8 });
+      expect(failure(outcome)).toBe("policy-violation: an element has more than 8 attributes");
+      expect(outcome.elements).toHaveLength(1);
+    }
+  });
+
+  it("applies to the stream header", () => {
+    // HEADER has five attributes.
+    expect(failure(parse(HEADER, { maxAttributes: 4 }))).toMatch(/^policy-violation/);
+    expect(parse(HEADER, { maxAttributes: 5 }).errors).toEqual([]);
+  });
+
+  it("stops a tag with too many attributes while it is still arriving", () => {
+    const open = withAttributes(100).slice(0, -2);
+    expect(failure(parse([HEADER, open]))).toBe(
+      "policy-violation: an element has more than 64 attributes",
+    );
   });
 });
 
