@@ -9,10 +9,13 @@ export interface ExchangeSteps {
   /** The element that starts the exchange; built here, so a mechanism error ends it cleanly. */
   open(): Element;
   /**
-   * One server element of the namespace: answers it through `send` and returns false to go on,
-   * returns true when the exchange succeeded, or throws to end it with that error.
+   * One server element of the namespace, handed over as it arrives: returns true when the exchange
+   * succeeded, false to go on, or the answer to send (a promise: computing it can take a while);
+   * throws to end the exchange with that error. Success is handled here, before the server's
+   * next element is read; an element that comes while an answer is computed is still handed
+   * over, for the mechanism to refuse.
    */
-  step(element: Element, send: (element: Element) => void): boolean;
+  step(element: Element): boolean | Promise<Element>;
 }
 
 /**
@@ -34,12 +37,17 @@ export function runExchangeLoop(entity: Client, steps: ExchangeSteps): Promise<v
       () => finish(Object.assign(new Error(`${steps.name} timed out`), { name: "TimeoutError" })),
       steps.timeoutMs,
     );
-    const send = (element: Element) => void entity.send(element).catch(finish);
+    const send = (element: Element) => {
+      // An answer that was ready only after the exchange had ended is not sent.
+      if (!finished) entity.send(element).catch(finish);
+    };
 
     function onNonza(element: Element) {
       if (element.getNS() !== steps.ns || finished) return;
       try {
-        if (steps.step(element, send)) finish();
+        const outcome = steps.step(element);
+        if (outcome === true) finish();
+        else if (outcome !== false) outcome.then(send, finish);
       } catch (error) {
         finish(error);
       }

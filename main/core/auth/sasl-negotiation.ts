@@ -28,11 +28,12 @@ export function runSaslExchange(
         { xmlns: NS_SASL, mechanism: exchange.name },
         encodeSaslData(exchange.initialResponse()),
       ),
-    step: (element, send) => {
+    step: (element) => {
       if (element.name === "challenge") {
         const data = decodeSaslData(element.text()) ?? Buffer.alloc(0);
-        send(xml("response", { xmlns: NS_SASL }, encodeSaslData(exchange.challenge(data))));
-        return false;
+        return exchange
+          .challenge(data)
+          .then((answer) => xml("response", { xmlns: NS_SASL }, encodeSaslData(answer)));
       }
       if (element.name === "failure") throw SASLError.fromElement(element);
       if (element.name !== "success") return false;

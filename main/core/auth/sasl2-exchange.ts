@@ -39,12 +39,13 @@ export function runSasl2Exchange(entity: Client, attempt: Sasl2Attempt): Promise
         xml("initial-response", {}, encode(exchange.initialResponse())),
         ...attempt.extensions,
       ),
-    step: (element, send) => {
+    step: (element) => {
       switch (element.name) {
         case "challenge": {
           const data = decodeSaslData(element.text()) ?? Buffer.alloc(0);
-          send(xml("response", { xmlns: NS_SASL2 }, encode(exchange.challenge(data))));
-          return false;
+          return exchange
+            .challenge(data)
+            .then((answer) => xml("response", { xmlns: NS_SASL2 }, encode(answer)));
         }
         case "success":
           exchange.success(successData(element));

@@ -11,7 +11,7 @@ export function createExternal(authzid?: string): SaslExchange {
     name: "EXTERNAL",
     initialResponse: response,
     // A server that ignored the initial response asks with an empty challenge.
-    challenge: (data) => {
+    challenge: async (data) => {
       if (data.length === 0) return response();
       throw new SaslSecurityError(
         "sasl-protocol",

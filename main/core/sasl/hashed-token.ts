@@ -51,7 +51,7 @@ export function createHashedToken(options: HashedTokenOptions): SaslExchange {
     name: options.mechanism,
     initialResponse: () =>
       Buffer.concat([Buffer.from(options.username, "utf8"), Buffer.from([0]), mac("Initiator")]),
-    challenge: () => {
+    challenge: async () => {
       throw new SaslSecurityError(
         "sasl-protocol",
         "The server sent a challenge Wren did not expect during token sign-in. Wren did not sign in.",

@@ -4,8 +4,12 @@ export interface SaslExchange {
   readonly name: string;
   /** Client-first data; may be an empty Buffer (RFC 6120 sends that as "="). */
   initialResponse(): Buffer;
-  /** Answer to a server challenge; throws SaslSecurityError on anything wrong. */
-  challenge(data: Buffer): Buffer;
+  /**
+   * Answer to a server challenge; rejects with SaslSecurityError on anything wrong. Computing it
+   * may take a while (SCRAM's key derivation runs off the main thread): a challenge or success
+   * that arrives before it is ready is out of turn, and fails the exchange.
+   */
+  challenge(data: Buffer): Promise<Buffer>;
   /**
    * Called with the data of <success/> (null when it carried none). Throws SaslSecurityError
    * when the mechanism can authenticate the server and the server has not proven itself.

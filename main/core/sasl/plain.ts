@@ -8,7 +8,7 @@ export function createPlain(username: string, password: string): SaslExchange {
   return {
     name: "PLAIN",
     initialResponse: () => Buffer.from(`\0${username}\0${password}`, "utf8"),
-    challenge: () => {
+    challenge: async () => {
       throw new SaslSecurityError(
         "sasl-protocol",
         "The server sent a challenge Wren did not expect during sign-in. Wren did not sign in.",

@@ -1,4 +1,5 @@
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, pbkdf2, randomBytes, timingSafeEqual } from "node:crypto";
+import { promisify } from "node:util";
 import {
   downgradeProtectionHash,
   legacyDowngradeProtectionHash,
@@ -46,6 +47,8 @@ export const DEFAULT_MIN_ITERATIONS = 4096;
 /** A hostile server could otherwise make Wren spin for minutes; ~1 s of CPU at SHA-256. */
 export const DEFAULT_MAX_ITERATIONS = 1_000_000;
 
+const pbkdf2Async = promisify(pbkdf2);
+
 const HASH_BYTES: Record<ScramHash, number> = { sha1: 20, sha256: 32 };
 const MECHANISM_NAMES: Record<ScramHash, string> = { sha1: "SCRAM-SHA-1", sha256: "SCRAM-SHA-256" };
 
@@ -54,7 +57,13 @@ export function createScram(options: ScramOptions): SaslExchange {
   return new ScramExchange(options);
 }
 
-type State = "initial" | "awaiting-server-first" | "awaiting-server-final" | "verified" | "failed";
+type State =
+  | "initial"
+  | "awaiting-server-first"
+  | "deriving-key"
+  | "awaiting-server-final"
+  | "verified"
+  | "failed";
 
 class ScramExchange implements SaslExchange {
   readonly name: string;
@@ -93,20 +102,19 @@ class ScramExchange implements SaslExchange {
     return Buffer.from(this.#gs2Header + this.#clientFirstBare, "utf8");
   }
 
-  challenge(data: Buffer): Buffer {
-    return this.#guard(() => {
-      if (this.#state === "awaiting-server-first") {
-        const clientFinal = this.#answerServerFirst(data);
-        this.#state = "awaiting-server-final";
-        return clientFinal;
-      }
+  async challenge(data: Buffer): Promise<Buffer> {
+    try {
+      if (this.#state === "awaiting-server-first") return await this.#answerServerFirst(data);
       if (this.#state === "awaiting-server-final") {
         this.#verifyServerFinal(data);
         this.#state = "verified";
         return Buffer.alloc(0);
       }
       throw unexpected("a challenge");
-    });
+    } catch (error) {
+      this.#state = "failed";
+      throw error;
+    }
   }
 
   success(additionalData: Buffer | null): void {
@@ -129,7 +137,7 @@ class ScramExchange implements SaslExchange {
     }
   }
 
-  #answerServerFirst(data: Buffer): Buffer {
+  async #answerServerFirst(data: Buffer): Promise<Buffer> {
     const attributes = parseScramMessage(data, "challenge");
     this.#rejectServerErrorOrExtension(attributes);
     const [nonce, salt, iterations] = attributes;
@@ -143,13 +151,18 @@ class ScramExchange implements SaslExchange {
     this.#checkDowngradeProtection(attributes);
 
     const { hash } = this.#options;
-    const saltedPassword = pbkdf2Sync(
+    // The server picks the cost (up to a second's work), so the key is derived on libuv's thread
+    // pool, never on the main thread. Meanwhile no state accepts a challenge or success: one that
+    // comes out of turn fails the exchange, and this answer with it.
+    this.#state = "deriving-key";
+    const saltedPassword = await pbkdf2Async(
       preparePassword(this.#options.password),
       saltBytes,
       count,
       HASH_BYTES[hash],
       hash,
     );
+    if (this.#state !== "deriving-key") throw unexpected("a message");
     const channelBindingInput = Buffer.concat([
       Buffer.from(this.#gs2Header, "utf8"),
       this.#options.channelBinding?.data ?? Buffer.alloc(0),
@@ -167,7 +180,7 @@ class ScramExchange implements SaslExchange {
     const proof = Buffer.alloc(clientKey.length);
     for (let i = 0; i < proof.length; i++) proof[i] = clientKey[i]! ^ clientSignature[i]!;
     this.#serverSignature = hmac(hash, hmac(hash, saltedPassword, "Server Key"), authMessage);
-
+    this.#state = "awaiting-server-final";
     return Buffer.from(`${withoutProof},p=${proof.toString("base64")}`, "utf8");
   }
 

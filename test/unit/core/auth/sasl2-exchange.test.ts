@@ -23,7 +23,7 @@ function fakeExchange(overrides: Partial<SaslExchange> = {}): SaslExchange {
   return {
     name: "TEST",
     initialResponse: () => Buffer.from("first"),
-    challenge: (data) => Buffer.from(`answer to ${data.toString()}`),
+    challenge: async (data) => Buffer.from(`answer to ${data.toString()}`),
     success: () => {},
     ...overrides,
   };
@@ -57,10 +57,10 @@ describe("runSasl2Exchange", () => {
   });
 
   it("answers each challenge with a response", async () => {
-    const challenge = vi.fn((data: Buffer) => Buffer.from(`answer to ${data.toString()}`));
+    const challenge = vi.fn(async (data: Buffer) => Buffer.from(`answer to ${data.toString()}`));
     const { sent, receive } = run(fakeExchange({ challenge }));
     receive(xml("challenge", { xmlns: NS }, b64("server-first")));
-    await Promise.resolve();
+    await vi.waitFor(() => expect(sent).toHaveLength(2));
     expect(challenge).toHaveBeenCalledWith(Buffer.from("server-first"));
     expect(sent[1]?.toString()).toBe(
       `<response xmlns="${NS}">${b64("answer to server-first")}</response>`,
