@@ -1,9 +1,11 @@
 import type { Buffer } from "node:buffer";
 import { bigTextStream, chunked, messageStream } from "./corpus";
+import { FIXED_SIZES, linkifyTimes, PRE_FIX_SIZES, TARGET_MS } from "./linkify";
 import { stock, wren, type Contestant } from "./parsers";
 import { ITERATIONS, wrenLogin, xmppJsLogin } from "./scram";
 
-// `npm run bench`: stock @xmpp/xml Parser against Wren's StreamParser, in one process. Runs are
+// `npm run bench`: stock @xmpp/xml Parser against Wren's StreamParser, in one process (and the
+// SCRAM login and link detection against their baselines, below). Runs are
 // interleaved and timed in CPU time, so that load from elsewhere on the machine hits both alike.
 
 const STANZAS = 100_000;
@@ -68,8 +70,8 @@ function bigText() {
 async function logins() {
   const runs = { sha1: [] as number[], sha256: [] as number[], xmppJs: [] as number[] };
   for (let round = 0; round < 1 + LOGINS; round++) {
-    const sha1 = wrenLogin("sha1");
-    const sha256 = wrenLogin("sha256");
+    const sha1 = await wrenLogin("sha1");
+    const sha256 = await wrenLogin("sha256");
     const xmppJs = await xmppJsLogin();
     if (round === 0) continue; // warm-up
     runs.sha1.push(sha1);
@@ -90,6 +92,7 @@ const verdict = (pass: boolean) => (pass ? "PASS" : "FAIL");
 const small = throughput();
 const login = await logins();
 const big = bigText();
+const links = linkifyTimes();
 const ratio = small.wren / small.stock;
 const stockBig =
   big.stock.fed === big.total
@@ -132,6 +135,31 @@ console.log(
       `${login[hash].toFixed(1)} ms`,
       `< ${LOGIN_TARGET_MS} ms`,
       verdict(login[hash] < LOGIN_TARGET_MS),
+    ]),
+  ]),
+);
+
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+const targets = [...TARGET_MS].map(([n, target]) => `< ${target} ms at n = ${round(n)}`).join(", ");
+console.log(
+  `\nLink detection in one message body, n repetitions; CPU time, pre-fix version once,` +
+    ` Wren median of 5; target: ${targets}\n`,
+);
+console.log(
+  table([
+    [
+      "body",
+      ...PRE_FIX_SIZES.map((n) => `pre-fix, n = ${round(n)}`),
+      ...FIXED_SIZES.map((n) => `Wren, n = ${round(n)}`),
+      "target",
+      "verdict",
+    ],
+    ...links.map((row) => [
+      row.name,
+      ...row.preFix.map(ms),
+      ...row.fixed.map(ms),
+      [...TARGET_MS.values()].map((target) => `< ${target}`).join(" / ") + " ms",
+      verdict(row.pass),
     ]),
   ]),
 );

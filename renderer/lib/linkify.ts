@@ -1,13 +1,25 @@
-/** A piece of a message body: plain text, or a link that may be opened outside the app. */
-export type Segment = { kind: "text"; text: string } | { kind: "link"; text: string; href: string };
+/** A piece of a message body. Joining every segment's text gives the body back. */
+export type Segment =
+  | { kind: "text"; text: string }
+  | { kind: "link"; text: string; href: string }
+  // A link that hides bidirectional controls: never clickable, shown with the controls visible.
+  | { kind: "disguised-link"; text: string; visible: string };
 
 // Only these schemes ever become links; anything else (javascript:, data:, file:…) stays text.
-const LINK_CANDIDATE = /\b(?:https?:\/\/|mailto:)[^\s<>"]+/gi;
-const TRAILING_PUNCTUATION = /[.,;:!?'"*_]+$/;
 const SAFE_PROTOCOLS = new Set(["http:", "https:", "mailto:"]);
+
+// Mail clients honour more than these (some attach a local file for `attach=`); nothing else is
+// kept. main/safe-open-url.ts applies the same list to every URL it opens.
+const MAILTO_FIELDS = new Set(["to", "cc", "subject", "body"]);
+
+// Embeddings, overrides, isolates and the three marks. A URL needs none of them (its right-to-left
+// parts display correctly without); inside one they only make it read as another URL.
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
+const BIDI_CONTROLS = new RegExp(BIDI_CONTROL.source, "g");
 
 /** The URL to open for `candidate`, or null unless it parses as http, https or mailto. */
 export function safeHref(candidate: string): string | null {
+  if (BIDI_CONTROL.test(candidate)) return null;
   let url: URL;
   try {
     url = new URL(candidate);
@@ -15,45 +27,110 @@ export function safeHref(candidate: string): string | null {
     return null;
   }
   if (!SAFE_PROTOCOLS.has(url.protocol)) return null;
-  if (url.protocol !== "mailto:" && url.hostname === "") return null;
-  if (url.protocol === "mailto:" && url.pathname === "") return null;
+  if (url.protocol === "mailto:") {
+    if (url.pathname === "") return null;
+    url.search = mailtoQuery(url.search);
+    url.hash = "";
+  } else if (url.hostname === "") {
+    return null;
+  }
   return url.href;
 }
 
-/** Splits `body` into text and link segments; joining every segment's text gives `body` back. */
+/** `search` ("?a=1&b=2") with only the allowed mailto fields, names compared case-insensitively. */
+function mailtoQuery(search: string): string {
+  const kept = search
+    .slice(1)
+    .split("&")
+    .filter((field) => {
+      const name = field.split("=", 1)[0]!;
+      try {
+        return MAILTO_FIELDS.has(decodeURIComponent(name).toLowerCase());
+      } catch {
+        return false; // malformed percent-encoding
+      }
+    })
+    // RFC 6068 has no bare "?" in a field; a lenient client might start new fields at one.
+    .map((field) => field.replaceAll("?", "%3F"));
+  return kept.length > 0 ? `?${kept.join("&")}` : "";
+}
+
+/** `text` with every bidirectional control replaced by a visible marker such as ⟨U+202E⟩. */
+export function revealBidiControls(text: string): string {
+  return text.replace(
+    BIDI_CONTROLS,
+    (c) => `⟨U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}⟩`,
+  );
+}
+
+// A scheme at a word boundary, then everything up to whitespace, <, > or ". Linear: nothing follows
+// the greedy class, so it never backtracks. Its end is trimmed by trimmedLength.
+const LINK_CANDIDATE = /\b(?:https?:\/\/|mailto:)[^\s<>"]+/gi;
+
+/**
+ * Splits `body` into text and link segments; joining every segment's text gives `body` back.
+ * Linear in the body's length, whatever it holds: any contact can send one built to be slow.
+ */
 export function segmentText(body: string): Segment[] {
   const segments: Segment[] = [];
   let textStart = 0;
   for (const match of body.matchAll(LINK_CANDIDATE)) {
     const start = match.index;
-    const raw = trimLink(match[0]);
-    const href = safeHref(raw);
-    if (!href) continue;
+    const raw = match[0].slice(0, trimmedLength(match[0]));
+    const segment = linkSegment(raw);
+    if (!segment) continue;
     if (start > textStart) segments.push({ kind: "text", text: body.slice(textStart, start) });
-    segments.push({ kind: "link", text: raw, href });
+    segments.push(segment);
     textStart = start + raw.length;
   }
   if (textStart < body.length) segments.push({ kind: "text", text: body.slice(textStart) });
   return segments;
 }
 
-// "see (https://example.org/a_(b))." → keep balanced brackets, drop the sentence's punctuation.
-function trimLink(raw: string): string {
-  let link = raw;
+function linkSegment(raw: string): Segment | null {
+  if (BIDI_CONTROL.test(raw)) {
+    return { kind: "disguised-link", text: raw, visible: revealBidiControls(raw) };
+  }
+  const href = safeHref(raw);
+  return href === null ? null : { kind: "link", text: raw, href };
+}
+
+// Left out at a link's end: a sentence's punctuation, and direction marks typed after the link.
+const TRAILING =
+  ".,;:!?'\"*_\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c";
+const CLOSERS = ")]}";
+
+/**
+ * How much of `candidate` is the link: "see (https://example.org/a_(b))." keeps balanced brackets
+ * but neither the trailing punctuation nor a closing bracket without its opener. Brackets are
+ * counted once, not once per bracket trimmed, so this is linear.
+ */
+function trimmedLength(candidate: string): number {
+  const balance = bracketBalance(candidate);
+  let end = candidate.length;
   for (;;) {
-    const trimmed = link.replace(TRAILING_PUNCTUATION, "");
-    const last = trimmed.at(-1);
-    const open = last === ")" ? "(" : last === "]" ? "[" : last === "}" ? "{" : null;
-    if (open && count(trimmed, open) < count(trimmed, last as string)) {
-      link = trimmed.slice(0, -1);
-      continue;
-    }
-    return trimmed;
+    while (end > 0 && TRAILING.includes(candidate.charAt(end - 1))) end--;
+    if (end === 0) return 0;
+    const closer = CLOSERS.indexOf(candidate.charAt(end - 1));
+    if (closer === -1 || balance[closer]! >= 0) return end;
+    balance[closer]!++;
+    end--;
   }
 }
 
-function count(text: string, char: string): number {
-  let n = 0;
-  for (const c of text) if (c === char) n++;
-  return n;
+/** For each kind of bracket, ( [ {, how many more openers than closers `text` has. */
+function bracketBalance(text: string): [number, number, number] {
+  let parens = 0;
+  let squares = 0;
+  let braces = 0;
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x28) parens++;
+    else if (c === 0x29) parens--;
+    else if (c === 0x5b) squares++;
+    else if (c === 0x5d) squares--;
+    else if (c === 0x7b) braces++;
+    else if (c === 0x7d) braces--;
+  }
+  return [parens, squares, braces];
 }
