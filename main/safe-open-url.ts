@@ -9,23 +9,96 @@ const EXTERNAL_PROTOCOLS = new Set(["http:", "https:", "mailto:"]);
 /** Longer URLs are refused: Windows' shell truncates past ~2 KB, and no real link needs more. */
 export const MAX_EXTERNAL_URL_LENGTH = 2048;
 
-/**
- * The URL to hand to the OS, normalised by the URL parser, or null when it must not leave Wren:
- * not http/https/mailto, unparsable, too long, carrying credentials, or a web URL without a host.
- */
-export function externalUrl(raw: string): string | null {
-  if (typeof raw !== "string" || raw.length > MAX_EXTERNAL_URL_LENGTH) return null;
+// Mail clients honour more than these (some attach a local file for `attach=`); nothing else leaves.
+// renderer/lib/linkify.ts keeps the same list for the links it shows.
+const MAILTO_FIELDS = new Set(["to", "cc", "subject", "body"]);
+
+// Embeddings, overrides, isolates and the three marks: in a URL they only disguise it.
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
+
+// Schemes worth naming in the log. Any other "scheme" may be a user name ("alice:hunter2@host").
+const LOGGED_PROTOCOLS = new Set([
+  ...EXTERNAL_PROTOCOLS,
+  "file:",
+  "javascript:",
+  "data:",
+  "vbscript:",
+  "blob:",
+  "about:",
+  "ftp:",
+  "ws:",
+  "wss:",
+  "smb:",
+  "xmpp:",
+  "app:",
+]);
+
+type Checked = { url: string; refused?: never } | { url?: never; refused: string };
+
+function check(raw: string): Checked {
+  if (typeof raw !== "string") return { refused: "not a string" };
+  if (raw.length > MAX_EXTERNAL_URL_LENGTH) return { refused: "too long" };
+  if (BIDI_CONTROL.test(raw)) return { refused: "bidirectional controls" };
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    return null;
+    return { refused: "unparsable" };
   }
-  if (!EXTERNAL_PROTOCOLS.has(url.protocol)) return null;
-  if (url.username !== "" || url.password !== "") return null;
-  if (url.protocol === "mailto:" ? url.pathname === "" : url.hostname === "") return null;
-  if (url.href.length > MAX_EXTERNAL_URL_LENGTH) return null;
-  return url.href;
+  if (!EXTERNAL_PROTOCOLS.has(url.protocol)) return { refused: "not a web or mail link" };
+  if (url.username !== "" || url.password !== "") return { refused: "user name or password" };
+  if (url.protocol === "mailto:") {
+    if (url.pathname === "") return { refused: "no address" };
+    url.search = mailtoQuery(url.search);
+    url.hash = "";
+  } else if (url.hostname === "") {
+    return { refused: "no host" };
+  }
+  if (url.href.length > MAX_EXTERNAL_URL_LENGTH) return { refused: "too long" };
+  return { url: url.href };
+}
+
+/**
+ * The URL to hand to the OS, normalised by the URL parser, or null when it must not leave Wren:
+ * not http/https/mailto, unparsable, too long, carrying credentials or bidirectional controls, or
+ * a web URL without a host. A mailto URL keeps only its address and to, cc, subject and body.
+ */
+export function externalUrl(raw: string): string | null {
+  return check(raw).url ?? null;
+}
+
+/** `search` ("?a=1&b=2") with only the allowed mailto fields, names compared case-insensitively. */
+function mailtoQuery(search: string): string {
+  const kept = search
+    .slice(1)
+    .split("&")
+    .filter((field) => {
+      const name = field.split("=", 1)[0]!;
+      try {
+        return MAILTO_FIELDS.has(decodeURIComponent(name).toLowerCase());
+      } catch {
+        return false; // malformed percent-encoding
+      }
+    })
+    // RFC 6068 has no bare "?" in a field; a lenient client might start new fields at one.
+    .map((field) => field.replaceAll("?", "%3F"));
+  return kept.length > 0 ? `?${kept.join("&")}` : "";
+}
+
+/**
+ * What the log may say about a URL: its scheme and host. Never a user name, password, path,
+ * query or fragment (they may carry tokens), nor a mail address.
+ */
+export function urlForLog(raw: string): string {
+  if (typeof raw !== "string") return "not a string";
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return `unparsable URL of ${raw.length} characters`;
+  }
+  if (!LOGGED_PROTOCOLS.has(url.protocol)) return "URL of some other scheme";
+  return url.host === "" ? url.protocol : `${url.protocol}//${url.host}`;
 }
 
 export type OpenExternal = (url: string) => Promise<void>;
@@ -36,15 +109,20 @@ export type OpenExternal = (url: string) => Promise<void>;
  */
 export function createSafeOpenUrl(shellOpenExternal: (url: string) => Promise<void>): OpenExternal {
   return async (raw) => {
-    const url = externalUrl(raw);
-    if (url === null) {
-      log.warn("refused to open a URL outside Wren", { url: raw.slice(0, 200) });
+    const { url, refused } = check(raw);
+    if (url === undefined) {
+      log.warn(`refused to open a URL outside Wren (${refused})`, { url: urlForLog(raw) });
       throw new WrenError("invalid-argument", "Wren only opens web and email links.");
     }
     try {
       await shellOpenExternal(url);
     } catch (error) {
-      log.warn("the OS could not open a URL", error);
+      // The OS's message may quote the URL, query and all.
+      const reason = error instanceof Error ? error.message : String(error);
+      log.warn("the OS could not open a URL", {
+        url: urlForLog(url),
+        reason: reason.replaceAll(url, urlForLog(url)),
+      });
       throw new WrenError("not-available", "No application on this computer opens this link.", {
         cause: error,
       });

@@ -1,7 +1,8 @@
 import type { BrowserWindowConstructorOptions } from "electron";
 import { createLogger } from "./shared/log";
 import type { IsOwnUrl } from "./own-origin";
-import { externalUrl } from "./safe-open-url";
+import { externalUrl, urlForLog } from "./safe-open-url";
+import { errorName } from "./shared/errors";
 import { MIN_WINDOW_HEIGHT, MIN_WINDOW_WIDTH, type WindowState } from "./window-state";
 
 const log = createLogger("app/window");
@@ -64,16 +65,18 @@ export function guardWebContents(
   const stayHome = (kind: string) => (details: { url: string; preventDefault(): void }) => {
     if (deps.isOwnUrl(details.url)) return;
     details.preventDefault();
-    log.warn(`prevented ${kind}`, { url: details.url.slice(0, 300) });
+    log.warn(`prevented ${kind}`, { url: urlForLog(details.url) });
   };
   contents.on("will-navigate", stayHome("navigation"));
   contents.on("will-redirect", stayHome("redirect"));
 
   contents.setWindowOpenHandler(({ url }) => {
     if (externalUrl(url) !== null) {
-      deps.openExternal(url).catch((error: unknown) => log.warn("could not open a link", error));
+      deps
+        .openExternal(url)
+        .catch((error: unknown) => log.warn("could not open a link", { error: errorName(error) }));
     } else {
-      log.warn("refused to open a window", { url: url.slice(0, 300) });
+      log.warn("refused to open a window", { url: urlForLog(url) });
     }
     return { action: "deny" };
   });
