@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { commandNames, type CommandName, type WrenEvent } from "../../preload/contract";
 import type { PreviewRequest, PreviewServerMessage } from "../../preload/contract/preview-protocol";
@@ -28,42 +29,77 @@ const MAX_REQUEST_BYTES = 256 * 1024;
 /**
  * Serves the built renderer and carries the WrenApi contract over a WebSocket, so the real core can
  * be driven from a browser. Loopback only; the socket demands the random token from the page's URL
- * fragment and the page's own Origin, so other local pages and processes cannot drive it.
+ * fragment and the page's own Origin, so other local pages and processes cannot drive it. Every
+ * request must name the server's own address in its Host header, so a page whose name was rebound
+ * to 127.0.0.1 (DNS rebinding) cannot read the renderer either. Nothing a client sends may stop it.
  */
 export async function startPreviewServer(options: PreviewServerOptions): Promise<PreviewServer> {
   const host = options.host ?? "127.0.0.1";
   const token = randomBytes(24).toString("hex");
   const log = options.log ?? (() => {});
   let origin = "";
+  /** Host headers that name this server, lower case; set once it listens. */
+  let ownHosts = new Set<string>();
+  const isOwnHost = (request: IncomingMessage) =>
+    ownHosts.has((request.headers.host ?? "").toLowerCase());
 
   const http = createServer((request, response) => {
-    void serveStatic(options.rendererDir, origin, request, response);
+    serveStatic(options.rendererDir, origin, isOwnHost(request), request, response).catch(
+      (error: unknown) => {
+        log(`preview: a request failed: ${errorText(error)}`);
+        if (response.headersSent) response.destroy();
+        else response.writeHead(500, { Connection: "close" }).end();
+      },
+    );
   });
   const sockets = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_REQUEST_BYTES,
   });
 
-  http.on("upgrade", (request, socket, head) => {
-    const url = new URL(request.url ?? "/", origin);
-    if (
-      url.pathname !== PREVIEW_BRIDGE_PATH ||
-      request.headers.origin !== origin ||
-      !tokensMatch(url.searchParams.get("token") ?? "", token)
-    ) {
-      log("preview: refused a bridge connection (wrong path, origin or token)");
-      socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n");
-      return;
+  http.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node gives an upgraded socket no error listener: without one, a reset would throw.
+    socket.on("error", (error) => log(`preview: upgrade socket error: ${error.message}`));
+    try {
+      if (!isOwnHost(request)) {
+        log("preview: refused a bridge connection for another host");
+        refuseUpgrade(socket, 421);
+        return;
+      }
+      const target = parseTarget(request.url);
+      if (!target) {
+        log("preview: refused a bridge connection with a malformed request target");
+        refuseUpgrade(socket, 400);
+        return;
+      }
+      if (
+        target.pathname !== PREVIEW_BRIDGE_PATH ||
+        request.headers.origin !== origin ||
+        !tokensMatch(target.query.get("token") ?? "", token)
+      ) {
+        log("preview: refused a bridge connection (wrong path, origin or token)");
+        refuseUpgrade(socket, 403);
+        return;
+      }
+      sockets.handleUpgrade(request, socket, head, (ws) => serveBridge(ws, options, log));
+    } catch (error) {
+      log(`preview: a bridge connection failed: ${errorText(error)}`);
+      socket.destroy();
     }
-    sockets.handleUpgrade(request, socket, head, (ws) => serveBridge(ws, options, log));
   });
 
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
-    http.listen(options.port, host, () => resolve());
+    http.listen(options.port, host, () => {
+      http.off("error", reject);
+      resolve();
+    });
   });
+  http.on("error", (error) => log(`preview: server error: ${error.message}`));
   const { port } = http.address() as AddressInfo;
-  origin = `http://${host}:${port}`;
+  const authority = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  origin = `http://${authority}`;
+  ownHosts = new Set([authority, `127.0.0.1:${port}`, `localhost:${port}`]);
 
   return {
     url: `${origin}/#token=${token}`,
@@ -88,9 +124,10 @@ function serveBridge(ws: WebSocket, options: PreviewServerOptions, log: (line: s
       log("preview: dropped a malformed bridge request");
       return;
     }
-    void options.dispatch(request.command, request.args).then((envelope) => {
-      send({ id: request.id, envelope });
-    });
+    options
+      .dispatch(request.command, request.args)
+      .then((envelope) => send({ id: request.id, envelope }))
+      .catch((error: unknown) => log(`preview: a bridge request failed: ${errorText(error)}`));
   });
 }
 
@@ -116,15 +153,24 @@ function tokensMatch(given: string, expected: string): boolean {
 async function serveStatic(
   rendererDir: string,
   origin: string,
+  ownHost: boolean,
   request: IncomingMessage,
   response: ServerResponse,
 ) {
+  if (!ownHost) {
+    answer(response, 421);
+    return;
+  }
   if (request.method !== "GET" && request.method !== "HEAD") {
     response.writeHead(405).end();
     return;
   }
-  const pathname = new URL(request.url ?? "/", origin).pathname;
-  const file = await readStaticFile(rendererDir, pathname);
+  const target = parseTarget(request.url);
+  if (!target) {
+    answer(response, 400);
+    return;
+  }
+  const file = await readStaticFile(rendererDir, target.pathname);
   if (!file) {
     response.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end("Not found");
     return;
@@ -137,6 +183,35 @@ async function serveStatic(
       "Cache-Control": "no-store",
     })
     .end(request.method === "HEAD" ? undefined : file.body);
+}
+
+/**
+ * The path and query of an origin-form request target ("/path?query"), split by hand: a URL parser
+ * would read "//host/…" or "http://[" as an address (or throw on it). Anything else is null.
+ */
+function parseTarget(raw: string | undefined): { pathname: string; query: URLSearchParams } | null {
+  if (!raw || !raw.startsWith("/") || raw.startsWith("//")) return null;
+  const question = raw.indexOf("?");
+  if (question === -1) return { pathname: raw, query: new URLSearchParams() };
+  return {
+    pathname: raw.slice(0, question),
+    query: new URLSearchParams(raw.slice(question + 1)),
+  };
+}
+
+/** An error status with its reason as the body, and the connection closed after it. */
+function answer(response: ServerResponse, status: number) {
+  response
+    .writeHead(status, { "Content-Type": "text/plain; charset=utf-8", Connection: "close" })
+    .end(STATUS_CODES[status]);
+}
+
+function refuseUpgrade(socket: Duplex, status: number) {
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
 /** The app's policy, plus the one WebSocket the preview bridge needs. */
