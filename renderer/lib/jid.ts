@@ -1,5 +1,6 @@
-// Mirrors the contract's bare-JID rule so the form can say what is wrong before a round trip.
+// Mirror the contract's rules so a form can say what is wrong before a round trip.
 const BARE_JID = /^[^@/\s]+@[^@/\s]+$/;
+const DOMAIN = /^[^@/\s]+$/;
 const MAX_JID_LENGTH = 3071;
 
 /** Returns a readable problem with `value` as a bare JID, or null when it looks right. */
@@ -9,6 +10,11 @@ export function bareJidProblem(value: string): string | null {
   if (jid.length > MAX_JID_LENGTH) return "That address is too long";
   if (!BARE_JID.test(jid)) return "Enter an address like name@example.org";
   return null;
+}
+
+/** Returns a readable problem with `value` as a server name, or null when it looks right. */
+export function serverNameProblem(value: string): string | null {
+  return DOMAIN.test(value.trim()) ? null : "Enter a server name like example.org";
 }
 
 /** The part before the @, or the whole JID for server addresses. */
