@@ -47,6 +47,8 @@ export default tseslint.config(
   // must run and be tested without Electron.
   {
     files: [
+      "main/app.ts",
+      "main/shared/**",
       "main/core/**",
       "main/api/**",
       "main/preview/**",
@@ -93,6 +95,24 @@ export default tseslint.config(
               ],
               message:
                 "main/core may import only main/shared and the contract, never what builds on it.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // The shared basics are imported by everyone and import nothing of Wren's but the contract.
+  {
+    files: ["main/shared/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [{ name: "electron", message: "main/shared must not depend on Electron." }],
+          patterns: [
+            {
+              regex: "^\\.\\./(?!\\.\\./preload/contract(/|$))",
+              message: "main/shared may import only the contract, never another part of main.",
             },
           ],
         },

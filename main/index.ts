@@ -20,7 +20,7 @@ import { createAccountManager } from "./accounts/account-manager";
 import { createDispatch } from "./api/dispatch";
 import { createWrenService } from "./api/service";
 import { systemClock } from "./shared/clock";
-import { createSession } from "./core/session";
+import { createSession } from "./core/account-runtime";
 import { createCredentialChoice } from "./credentials/credential-choice";
 import {
   APP_ENTRY_URL,

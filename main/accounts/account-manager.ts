@@ -12,6 +12,8 @@ import {
   type ClientCertificate,
 } from "../core/auth/client-certificate";
 import type { FastToken } from "../core/auth/fast-token";
+import { AccountState } from "../core/account-state";
+import { CapsCache } from "../core/features/disco";
 import type { MechanismPin } from "../core/sasl/choose-mechanism";
 import { sameFingerprint } from "../core/transport/certificate";
 import type {
@@ -80,6 +82,13 @@ interface Entry {
   retry: { backoff: Backoff; timer: unknown } | null;
   /** XEP-0484 FAST token; kept where the password is (memory only when that is nowhere). */
   fastToken: FastToken | null;
+  /** Roster, presence and conversations: every session of the account plugs into this one. */
+  state: AccountState;
+  /**
+   * While the account is being added: what its first sign-in reported, told once it is added, so
+   * the roster and requests of a first sign-in reach the page instead of being lost.
+   */
+  held: (() => void)[] | null;
 }
 
 /** What an operation hands back from inside its account's queue: a sign-in to await outside it. */
@@ -101,6 +110,8 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
   const clock = options.clock ?? systemClock;
   const settingsQueue = createSerialQueue();
   const entries = new Map<string, Entry>();
+  /** What contacts' software can do, by XEP-0115 hash: the same for every account. */
+  const capsCache = new CapsCache();
   /** JIDs being added right now, so two adds of one address cannot both succeed. */
   const adding = new Set<string>();
   /** The accounts as last saved (or loaded); every save starts from these. */
@@ -149,6 +160,12 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
     emit("accounts", { kind: "state", accountId: entry.settings.id, account: summary(entry) });
   }
 
+  /** Tells listeners about the account now, or once it is added when it is being added. */
+  function tell(entry: Entry, report: () => void): void {
+    if (entry.held) entry.held.push(report);
+    else report();
+  }
+
   function lookup(id: string): Entry {
     const entry = entries.get(id);
     if (!entry || entry.removed) throw noSuchAccount();
@@ -190,10 +207,12 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
   function sessionOptions(
     settings: AccountSettings,
     secret: string,
+    state: AccountState,
     fastToken: FastToken | null = null,
   ): SessionOptions {
     return {
       jid: settings.jid,
+      state,
       fastToken,
       userAgentId: userAgentIdOf(settings.id),
       ...credentialsFor(settings, secret),
@@ -251,26 +270,27 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
         log.warn("could not listen to a session", { accountId, event, error: errorName(error) });
       }
     };
-    forward("state", (state) => {
-      if (!current()) return;
-      emit("state", { accountId, state: { ...state, jid: entry.settings.jid } });
-      emitState(entry);
-    });
-    forward("roster", (change) => current() && emit("roster", { accountId, ...change }));
-    forward("presence", (contacts) => current() && emit("presence", { accountId, contacts }));
-    forward("ownPresence", (own) => current() && emit("ownPresence", { accountId, ...own }));
-    forward("message", (message) => current() && emit("message", { accountId, message }));
-    forward(
-      "subscriptionRequest",
-      (jid) => current() && emit("subscriptionRequest", { accountId, jid }),
+    const report = (send: () => void) => {
+      if (current()) tell(entry, send);
+    };
+    forward("state", (state) =>
+      report(() => {
+        emit("state", { accountId, state: { ...state, jid: entry.settings.jid } });
+        emitState(entry);
+      }),
     );
-    forward(
-      "subscriptionRequestResolved",
-      (jid) => current() && emit("subscriptionRequestResolved", { accountId, jid }),
+    forward("roster", (change) => report(() => emit("roster", { accountId, ...change })));
+    forward("presence", (contacts) => report(() => emit("presence", { accountId, contacts })));
+    forward("ownPresence", (own) => report(() => emit("ownPresence", { accountId, ...own })));
+    forward("message", (message) => report(() => emit("message", { accountId, message })));
+    forward("subscriptionRequest", (jid) =>
+      report(() => emit("subscriptionRequest", { accountId, jid })),
     );
-    forward(
-      "reconnected",
-      ({ resumed }) => current() && emit("reconnected", { accountId, resumed }),
+    forward("subscriptionRequestResolved", (jid) =>
+      report(() => emit("subscriptionRequestResolved", { accountId, jid })),
+    );
+    forward("reconnected", ({ resumed }) =>
+      report(() => emit("reconnected", { accountId, resumed })),
     );
     forward("mechanismPinned", (pin) => {
       if (current()) rememberPin(entry, pin);
@@ -299,7 +319,7 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
     }
     try {
       const session = createSession(
-        sessionOptions(entry.settings, entry.password, entry.fastToken),
+        sessionOptions(entry.settings, entry.password, entry.state, entry.fastToken),
       );
       entry.session = session;
       entry.problem = null;
@@ -417,6 +437,8 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
       serial: createSerialQueue(),
       removed: false,
       retry: null,
+      state: new AccountState({ jid: settings.jid, log, capsCache }),
+      held: null,
     };
   }
 
@@ -787,7 +809,13 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
       },
       fields,
     );
-    const session = createSession(sessionOptions(settings, secret));
+    // Listening from the start: the first sign-in brings the roster, pending requests and offline
+    // messages, which are told once the account is added.
+    const entry = newEntry(settings, secret);
+    entry.held = [];
+    const session = createSession(sessionOptions(settings, secret, entry.state));
+    entry.session = session;
+    attach(entry, session);
     // The first sign-in already learns the server's strongest mechanism: keep it with the account.
     let fastToken: FastToken | null = null;
     const stopListening = [
@@ -802,6 +830,7 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
     } catch (error) {
       stopPinning();
       await stopQuietly(session, id);
+      detach(entry);
       log.info("adding an account failed: signing in did not work", {
         code: asWrenError(error).code,
       });
@@ -815,15 +844,17 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
     } catch (error) {
       if (savePassword) await credentials.delete(id).catch(() => undefined);
       await stopQuietly(session, id);
+      detach(entry);
       throw error;
     }
-    const entry = newEntry(settings, secret);
+    entry.settings = settings;
     if (fastToken) rememberFastToken(entry, fastToken);
     entries.set(id, entry);
-    entry.session = session;
-    attach(entry, session);
     log.info("account added", { accountId: id });
     emit("accounts", { kind: "added", accountId: id, account: summary(entry) });
+    const held = entry.held;
+    entry.held = null;
+    for (const report of held) report();
     return summary(entry);
   }
 

@@ -68,3 +68,12 @@ function serviceUri(scheme: string, host: string, port: number): string {
   const name = host.replace(/\.$/, "");
   return `${scheme}://${isIPv6(name) ? `[${name}]` : name}:${port}`;
 }
+
+/** The host name of an endpoint URI (xmpp:host:port or xmpps:host:port), for messages. */
+export function hostOf(service: string): string {
+  try {
+    return new URL(service).hostname.replace(/^\[|\]$/g, "");
+  } catch {
+    return service;
+  }
+}

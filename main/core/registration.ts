@@ -5,10 +5,10 @@ import { destroySocket, STEP_TIMEOUT_MS } from "./connection";
 import type { TlsPolicy } from "./transport/certificate";
 import { createEntity } from "./transport/create-entity";
 import { tripwire, withDeadline } from "../shared/timeouts";
-import { resolveEndpoints } from "./endpoints";
+import { tryEndpoints } from "./connect/try-endpoints";
+import { hostOf, resolveEndpoints } from "./endpoints";
 import {
   connectionLostError,
-  isWorthAnotherAddress,
   tlsRequiredError,
   toWrenError,
 } from "./errors";
@@ -191,20 +191,15 @@ export async function fetchRegistrationForm(
   let current: Client | null = null;
   const attempt = async (): Promise<RegistrationStart> => {
     const services = await resolveEndpoints({ ...target, domain });
-    let last: WrenError | null = null;
-    for (const service of services) {
-      try {
-        return await fetchFrom(
+    return tryEndpoints(services, {
+      attempt: (service) =>
+        fetchFrom(
           service,
           { domain, pinnedFingerprint: target.trustedCertificate ?? null },
           (entity) => (current = entity),
-        );
-      } catch (error) {
-        last = registrationError(error, domain, service);
-        if (!isWorthAnotherAddress(last)) throw last;
-      }
-    }
-    throw last ?? connectionLostError();
+        ),
+      toError: (error, service) => registrationError(error, domain, service),
+    });
   };
   try {
     return await withDeadline(
@@ -429,12 +424,4 @@ function requireDomain(value: string): string {
 function newJid(username: FormValues[string] | undefined, domain: string): string | null {
   const name = (Array.isArray(username) ? username[0] : username)?.trim();
   return name ? `${name.normalize("NFKC").toLowerCase()}@${domain}` : null;
-}
-
-function hostOf(service: string): string {
-  try {
-    return new URL(service).hostname.replace(/^\[|\]$/g, "");
-  } catch {
-    return service;
-  }
 }

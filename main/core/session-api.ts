@@ -5,6 +5,8 @@ import type {
   SessionState,
   Show,
 } from "../../preload/contract";
+import type { Logger } from "../shared/log";
+import type { AccountState } from "./account-state";
 import type { BackoffOptions } from "./backoff";
 import type { Clock } from "../shared/clock";
 import type { ConnectivitySignals } from "./connectivity";
@@ -47,6 +49,12 @@ export interface SessionOptions {
   signals?: ConnectivitySignals;
   backoff?: Partial<BackoffOptions>;
   liveness?: Partial<LivenessTimings>;
+  /**
+   * The account's roster, presence and conversations, kept across connections. The caller keeps
+   * one per account and passes it to every session of it; without it, the session has its own.
+   */
+  state?: AccountState;
+  log?: Logger;
 }
 
 export interface RosterChange {
@@ -56,8 +64,8 @@ export interface RosterChange {
   reset: boolean;
 }
 
-export interface SessionEvents {
-  state: (state: SessionState) => void;
+/** What the account's state reports, whichever connection brought it. */
+export interface AccountStateEvents {
   roster: (change: RosterChange) => void;
   /** Contacts whose derived presence changed. */
   presence: (contacts: ContactPresence[]) => void;
@@ -65,6 +73,11 @@ export interface SessionEvents {
   message: (message: ChatMessage) => void;
   subscriptionRequest: (jid: string) => void;
   subscriptionRequestResolved: (jid: string) => void;
+}
+
+/** What one connection reports. */
+export interface ConnectionEvents {
+  state: (state: SessionState) => void;
   /**
    * Back online after the connection was lost. `resumed`: the server kept the session (XEP-0198),
    * so nothing was missed and roster and presence stay as they were; otherwise it is a new session.
@@ -75,6 +88,8 @@ export interface SessionEvents {
   /** The server offered a stronger mechanism than pinned so far: remember the new pin. */
   mechanismPinned: (pin: MechanismPin) => void;
 }
+
+export type SessionEvents = AccountStateEvents & ConnectionEvents;
 
 /**
  * One account's connection and everything it knows. Pure Node: no Electron. Every failure a user can
@@ -102,8 +117,8 @@ export interface XmppSession {
   approveSubscription(jid: string): Promise<void>;
   denySubscription(jid: string): Promise<void>;
   sendMessage(to: string, body: string): Promise<ChatMessage>;
-  /** Newest-last page of the conversation, strictly older than `before` when given. */
-  history(peer: string, before: number | undefined, limit: number): ChatMessage[];
+  /** Newest-last page of the conversation, before the message with id `before` when given. */
+  history(peer: string, before: string | undefined, limit: number): ChatMessage[];
   on<E extends keyof SessionEvents>(event: E, listener: SessionEvents[E]): () => void;
 }
 

@@ -1,19 +1,15 @@
 import { randomBytes } from "node:crypto";
-import type { Client, Element } from "@xmpp/client";
+import type { Client } from "@xmpp/client";
 import type {
-  ChatMessage,
   ConnectionSecurity,
   ConnectionState,
-  ContactPresence,
-  RosterItem,
   SessionState,
-  Show,
   UserError,
 } from "../../preload/contract";
-import { WrenError } from "../shared/errors";
-import type { SessionEvents, SessionOptions, XmppSession } from "./session-api";
+import { errorName, WrenError } from "../shared/errors";
+import { createLogger, type Logger } from "../shared/log";
+import type { ConnectionEvents, SessionOptions } from "./session-api";
 import { Backoff } from "./backoff";
-import { Chat } from "./chat";
 import { systemClock, type Clock } from "../shared/clock";
 import type { AuthOutcome } from "./auth/credentials";
 import type { FastToken } from "./auth/fast-token";
@@ -26,7 +22,6 @@ import { resolveEndpoints } from "./endpoints";
 import {
   connectionLostError,
   isRetryable,
-  isWorthAnotherAddress,
   noAnswerError,
   startTimeoutError,
   tlsRequiredError,
@@ -35,13 +30,10 @@ import {
 import { parseJid, requireBareJid, toBareJid, type JidParts } from "./jid";
 import { Liveness } from "./liveness";
 import { chatMessagesToResend, type Outbox } from "./outbox";
-import { PresenceBook } from "./presence";
 import { probeServer } from "./probe";
 import { Reconnector } from "./reconnector";
-import { Roster } from "./roster";
+import { StanzaGate, type StanzaRouter } from "./router";
 import type { MechanismPin } from "./sasl/choose-mechanism";
-import { NS_ROSTER } from "./stanzas/namespaces";
-import { buildPresence, parsePresence } from "./stanzas/presence";
 import {
   captureResumption,
   countEveryStanza,
@@ -49,36 +41,39 @@ import {
   restoreResumption,
   type Resumption,
 } from "./stream-resumption";
-import { RedirectError } from "./transport/see-other-host";
+import { hostOf } from "./endpoints";
+import { tryEndpoints } from "./connect/try-endpoints";
+import type { WrenEntity } from "./transport/create-entity";
 
 /** connect + TLS + SASL + bind + roster + initial presence must finish within this. */
 export const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 3_000;
 const REQUEST_TIMEOUT_MS = 15_000;
-const MAX_BODY = 100_000;
-const MAX_STATUS = 1024;
 /** see-other-host hops followed in one sign-in, so two servers cannot bounce us forever. */
 const MAX_REDIRECTS = 3;
 
-export function createSession(options: SessionOptions): XmppSession {
-  return new Session(options);
+export interface ConnectionOptions extends Omit<SessionOptions, "state"> {
+  /** Where the connection's stanzas go once it is secure, authenticated and bound. */
+  router: StanzaRouter;
 }
 
-class Session implements XmppSession {
+/**
+ * One account's connection: connecting (endpoints, TLS, SASL, binding), reconnecting, resuming
+ * and watching the link. What arrives goes to the router's features; this knows none of them.
+ */
+export class Session {
   readonly jid: string;
   readonly #account: JidParts;
-  readonly #options: SessionOptions;
+  readonly #options: ConnectionOptions;
   readonly #resource: string;
-  readonly #events = new Emitter<SessionEvents>();
-  readonly #roster: Roster;
-  readonly #presence: PresenceBook;
-  readonly #chat: Chat;
+  readonly #events: Emitter<ConnectionEvents>;
+  readonly #router: StanzaRouter;
+  readonly #log: Logger;
   readonly #clock: Clock;
   readonly #signals: ConnectivitySignals;
   readonly #reconnector: Reconnector;
 
   #state: SessionState;
-  #own: { show: Show; status: string } = { show: "online", status: "" };
   /** The live connection; handlers of any other entity are stale and do nothing. */
   #entity: Client | null = null;
   /** Bumped by every start(), reconnect attempt and stop(), so a superseded attempt notices. */
@@ -97,7 +92,7 @@ class Session implements XmppSession {
   /** How the live (or last) connection authenticated; shown in the account's state. */
   #security: ConnectionSecurity | null = null;
 
-  constructor(options: SessionOptions) {
+  constructor(options: ConnectionOptions) {
     this.jid = requireBareJid(options.jid);
     this.#account = parseJid(this.jid) as JidParts;
     if (!this.#account.local) {
@@ -111,33 +106,44 @@ class Session implements XmppSession {
     this.#state = { state: "offline", jid: this.jid, error: null };
     this.#mechanismPin = options.security?.mechanismPin ?? null;
     this.#fastToken = options.fastToken ?? null;
-
-    const outbox = () => this.#outbox();
-    this.#roster = new Roster({
-      account: this.jid,
-      outbox,
-      onChange: (change) => this.#events.emit("roster", change),
-      onRequest: (jid) => this.#events.emit("subscriptionRequest", jid),
-      onRequestResolved: (jid) => this.#events.emit("subscriptionRequestResolved", jid),
-    });
-    this.#presence = new PresenceBook(this.jid);
-    this.#chat = new Chat({
-      outbox,
-      onMessage: (message) => this.#events.emit("message", message),
-    });
+    this.#router = options.router;
+    this.#log = options.log ?? createLogger("core/session");
+    this.#events = new Emitter<ConnectionEvents>((error) =>
+      this.#log.error("a session listener failed", { error: errorName(error) }, error),
+    );
     this.#clock = options.clock ?? systemClock;
     this.#signals = options.signals ?? noSignals;
     this.#reconnector = new Reconnector({
       clock: this.#clock,
       backoff: new Backoff(options.backoff),
       attempt: () => this.#reconnect(),
-      onWaiting: (_delay, error) => this.#setState("connecting", error.toUserError()),
-      onGiveUp: (error) => this.#giveUp(error),
+      onWaiting: (delay, error) => {
+        this.#log.info("reconnecting later", {
+          account: this.jid,
+          delayMs: delay,
+          code: error.code,
+        });
+        this.#setState("connecting", error.toUserError());
+      },
+      onGiveUp: (error) => {
+        this.#log.info("gave up reconnecting", { account: this.jid, code: error.code });
+        this.#giveUp(error);
+      },
     });
   }
 
-  on<E extends keyof SessionEvents>(event: E, listener: SessionEvents[E]): () => void {
+  on<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): () => void {
     return this.#events.on(event, listener);
+  }
+
+  /** Where features send while online; null while there is no verified, bound connection. */
+  outbox(): Outbox | null {
+    return this.#state.state === "online" && this.#entity ? this.#outbox() : null;
+  }
+
+  /** Runs a command that needs the connection, with a readable error when there is none. */
+  async command<T>(work: () => Promise<T>): Promise<T> {
+    return this.#command(work);
   }
 
   state(): SessionState {
@@ -149,36 +155,21 @@ class Session implements XmppSession {
     };
   }
 
-  rosterItems(): RosterItem[] {
-    return this.#roster.items().map((item) => ({ ...item, groups: [...item.groups] }));
-  }
-
-  contactPresences(): ContactPresence[] {
-    return this.#presence.all();
-  }
-
-  subscriptionRequests(): string[] {
-    return this.#roster.requests();
-  }
-
-  ownPresence(): { show: Show; status: string } {
-    return { ...this.#own };
-  }
-
   async start(): Promise<void> {
     const current = this.#state.state;
     if (current === "connecting" || current === "online") {
       throw new WrenError("already-signed-in", `${this.jid} is already signed in.`);
     }
     const generation = ++this.#generation;
+    this.#log.info("signing in", { account: this.jid });
     this.#setState("connecting", null);
-    this.#roster.clearRequests();
 
     try {
       await withDeadline(this.#connect(generation), START_TIMEOUT_MS, () =>
         startTimeoutError(this.#account.domain, START_TIMEOUT_MS / 1000),
       );
       this.#assertCurrent(generation);
+      this.#log.info("online", { account: this.jid, ...this.#security });
       this.#setState("online", null);
       this.#reconnector.connected();
       this.#subscribeSignals();
@@ -188,6 +179,7 @@ class Session implements XmppSession {
         throw new WrenError("not-signed-in", "Signing in was cancelled.");
       }
       const failure = toWrenError(error, { domain: this.#account.domain });
+      this.#log.info("signing in failed", { account: this.jid, code: failure.code });
       this.#generation++; // after a timeout, the attempt may still be running: make it stop there
       this.#abandon();
       this.#setState("error", failure.toUserError());
@@ -197,6 +189,7 @@ class Session implements XmppSession {
 
   async stop(): Promise<void> {
     this.#generation++;
+    if (this.#state.state !== "offline") this.#log.info("signing out", { account: this.jid });
     this.#reconnector.stop();
     this.#unsubscribeSignals();
     this.#stopLiveness();
@@ -206,68 +199,20 @@ class Session implements XmppSession {
     if (entity) {
       try {
         await withDeadline(entity.stop(), STOP_TIMEOUT_MS, () => new Error("stop timed out"));
-      } catch {
+      } catch (error) {
         // Closing politely failed; the socket is dropped below either way.
+        this.#log.info("could not close the stream politely", { error: errorName(error) });
       } finally {
         destroySocket(entity);
       }
     }
-    this.#forgetPresence();
+    this.#router.offline();
     this.#setState("offline", null);
   }
 
   reconnectNow(): void {
     if (this.#state.state === "online") this.#liveness?.probeNow();
     else this.#reconnector.retryNow();
-  }
-
-  async setPresence(show: Show, status: string): Promise<void> {
-    this.#own = { show, status: status.slice(0, MAX_STATUS) };
-    this.#events.emit("ownPresence", this.ownPresence());
-    // Offline, it is remembered and becomes the initial presence of the next sign-in.
-    if (this.#entity && this.#state.state === "online") {
-      await this.#command(() =>
-        this.#outbox().send(buildPresence(show, this.#own.status, this.#options.priority)),
-      );
-    }
-  }
-
-  async addContact(jid: string, name?: string): Promise<void> {
-    const bare = requireBareJid(jid);
-    if (bare === this.jid) {
-      throw new WrenError("invalid-argument", "That is your own address.");
-    }
-    await this.#command(() => this.#roster.add(bare, name?.trim() || undefined));
-  }
-
-  async approveSubscription(jid: string): Promise<void> {
-    const bare = requireBareJid(jid);
-    await this.#command(() => this.#roster.approve(bare));
-  }
-
-  async denySubscription(jid: string): Promise<void> {
-    const bare = requireBareJid(jid);
-    await this.#command(() => this.#roster.deny(bare));
-  }
-
-  async sendMessage(to: string, body: string): Promise<ChatMessage> {
-    const target = parseJid(to.trim());
-    const peer = toBareJid(to.trim());
-    if (!target || !peer) {
-      throw new WrenError("invalid-argument", `“${to}” is not an address like name@example.org.`);
-    }
-    if (body.length === 0 || body.length > MAX_BODY) {
-      throw new WrenError(
-        "invalid-argument",
-        "A message must have between 1 and 100,000 characters.",
-      );
-    }
-    const address = target.resource ? `${peer}/${target.resource}` : peer;
-    return this.#command(() => this.#chat.send(address, peer, body));
-  }
-
-  history(peer: string, before: number | undefined, limit: number): ChatMessage[] {
-    return this.#chat.history(toBareJid(peer) ?? peer, before, limit);
   }
 
   // ---- connecting -------------------------------------------------------------------------
@@ -281,25 +226,17 @@ class Session implements XmppSession {
       port,
       directTls,
     });
-    let last: WrenError | null = null;
-    let redirects = 0;
-    for (let service = services.shift(); service; service = services.shift()) {
-      this.#assertCurrent(generation);
-      try {
-        return await this.#connectTo(service, generation);
-      } catch (error) {
-        this.#assertCurrent(generation);
+    return tryEndpoints(services, {
+      attempt: (service) => this.#connectTo(service, generation),
+      toError: (error, service) =>
+        toWrenError(error, { domain: this.#account.domain, host: hostOf(service) }),
+      check: () => this.#assertCurrent(generation),
+      afterFailure: (error) => {
         this.#abandon();
-        // see-other-host within the account's domain (guarded in transport/see-other-host.ts).
-        if (error instanceof RedirectError && redirects++ < MAX_REDIRECTS) {
-          services.unshift(error.service);
-          continue;
-        }
-        last = toWrenError(error, { domain: this.#account.domain, host: hostOf(service) });
-        if (!isWorthAnotherAddress(last)) throw last;
-      }
-    }
-    throw last ?? connectionLostError();
+        this.#log.info("trying the next address", { account: this.jid, error: errorName(error) });
+      },
+      maxRedirects: MAX_REDIRECTS,
+    });
   }
 
   async #connectTo(service: string, generation: number): Promise<boolean> {
@@ -314,7 +251,10 @@ class Session implements XmppSession {
       trustedCertificate: this.#options.security?.trustedCertificate ?? null,
       mechanismPin: this.#mechanismPin,
       onInsecure: failed.trip,
-      onAuthenticated: (outcome) => this.#authenticated(entity, outcome),
+      onAuthenticated: (outcome) => {
+        this.#authenticated(entity, outcome);
+        gate.hold();
+      },
       fast: {
         token: this.#fastToken,
         onToken: (token) => {
@@ -332,6 +272,8 @@ class Session implements XmppSession {
     const resumption = this.#resumption;
     if (resumption) restoreResumption(entity, resumption);
     this.#entity = entity;
+    const gate = new StanzaGate();
+    this.#router.attach(entity as WrenEntity, gate);
     this.#listen(entity, failed.trip);
 
     // Each step also ends the attempt when it fails, or when stop()/start() superseded it meanwhile.
@@ -352,14 +294,13 @@ class Session implements XmppSession {
     const resumed = await step(online);
     if (!entity.isSecure()) throw tlsRequiredError(this.#account.domain);
     this.#requireOwnJid(entity);
+    // Secure, authenticated, bound and ours: from here on the features may hear this stream.
+    gate.open();
+    this.#log.info(resumed ? "stream resumed" : "stream bound", { account: this.jid });
     // Resumed: the server kept roster, presence and our unacknowledged stanzas' place in line
-    // (xmpp.js sent those again). Otherwise this is a new session and we start it from scratch.
+    // (xmpp.js sent those again). Otherwise this is a new session and the features start afresh.
+    await step(this.#router.online({ resumed }, this.#entityOutbox(entity)));
     if (resumed) return true;
-    await step(this.#roster.fetch());
-    this.#forgetPresence(); // what we knew is stale; the server sends it all after our presence
-    await step(
-      entity.send(buildPresence(this.#own.show, this.#own.status, this.#options.priority)),
-    );
     // The server handles our stanzas in order: once it answers this, our presence is in effect, so
     // messages sent to us from here on are delivered live, not stored offline and marked delayed.
     await step(probeServer(entity, this.#account.domain, new AbortController().signal));
@@ -419,6 +360,7 @@ class Session implements XmppSession {
       throw toWrenError(error, this.#errorContext());
     }
     this.#resumption = null;
+    this.#log.info("reconnected", { account: this.jid, resumed });
     this.#setState("online", null);
     this.#watchLiveness();
     this.#events.emit("reconnected", { resumed });
@@ -432,6 +374,7 @@ class Session implements XmppSession {
     // Always listening: an 'error' event without a listener would crash the process.
     entity.on("error", (error: unknown) => {
       if (!live()) return;
+      this.#log.info("connection error", { account: this.jid, error: errorName(error) });
       if (this.#state.state === "connecting") return failStart(error);
       lastError = error;
       if (isStreamError(error)) this.#lose(entity, toWrenError(error, this.#errorContext()));
@@ -455,43 +398,17 @@ class Session implements XmppSession {
     entity.on("element", () => {
       if (live()) this.#liveness?.activity();
     });
-
-    entity.on("stanza", (stanza: Element) => {
-      if (!live()) return;
-      try {
-        this.#onStanza(stanza);
-      } catch {
-        // A stanza we fail to handle must not take the connection down.
-      }
-    });
-
-    // Roster pushes. Returning nothing makes xmpp.js answer <service-unavailable/>, which is what
-    // a push from anyone but our own server gets (RFC 6121 §2.1.6).
-    entity.iqCallee.set(NS_ROSTER, "query", (ctx) =>
-      live() && this.#roster.handlePush(ctx.stanza) ? true : undefined,
-    );
-  }
-
-  #onStanza(stanza: Element): void {
-    if (stanza.is("message")) {
-      this.#chat.handleMessage(stanza);
-      return;
-    }
-    if (!stanza.is("presence")) return;
-    const update = parsePresence(stanza);
-    if (!update) return;
-    if (update.kind === "subscription") {
-      this.#roster.handleSubscription(update.jid, update.type);
-      return;
-    }
-    const changed = this.#presence.apply(update);
-    if (changed) this.#events.emit("presence", [changed]);
   }
 
   /** The connection died while online: reconnect, unless only the person can fix the cause. */
   #lose(entity: Client, error: WrenError): void {
     if (entity !== this.#entity || this.#state.state !== "online") return;
     const resumption = captureResumption(entity);
+    this.#log.info("connection lost", {
+      account: this.jid,
+      code: error.code,
+      resumable: resumption !== null,
+    });
     this.#abandon();
     if (!isRetryable(error)) {
       this.#reconnector.stop();
@@ -500,7 +417,7 @@ class Session implements XmppSession {
     }
     this.#resumption = resumption;
     // A resumable session keeps its presence on the server; a new one will learn it again.
-    if (!resumption) this.#forgetPresence();
+    if (!resumption) this.#router.offline();
     this.#reconnector.lost(error);
   }
 
@@ -510,7 +427,7 @@ class Session implements XmppSession {
     this.#abandon();
     this.#resumption = null;
     this.#unsubscribeSignals();
-    this.#forgetPresence();
+    this.#router.offline();
     this.#setState("error", error.toUserError());
   }
 
@@ -559,16 +476,15 @@ class Session implements XmppSession {
     if (entity) destroySocket(entity);
   }
 
-  #forgetPresence(): void {
-    const offline = this.#presence.clear();
-    if (offline.length > 0) this.#events.emit("presence", offline);
-  }
-
   // ---- helpers ----------------------------------------------------------------------------
 
   #outbox(): Outbox {
     const entity = this.#entity;
     if (!entity) throw new WrenError("not-signed-in", "Sign in first.");
+    return this.#entityOutbox(entity);
+  }
+
+  #entityOutbox(entity: Client): Outbox {
     return {
       send: (stanza) => entity.send(stanza),
       request: (iq) => entity.iqCaller.request(iq, REQUEST_TIMEOUT_MS),
@@ -612,12 +528,4 @@ class Session implements XmppSession {
 
 function isStreamError(error: unknown): boolean {
   return error instanceof Error && error.name === "StreamError";
-}
-
-function hostOf(service: string): string {
-  try {
-    return new URL(service).hostname.replace(/^\[|\]$/g, "");
-  } catch {
-    return service;
-  }
 }

@@ -114,7 +114,6 @@ declare module "@xmpp/client" {
     options: ClientOptions;
     reconnect: { stop(): void };
     iqCaller: IqCaller;
-    iqCallee: IqCallee;
     streamManagement: StreamManagement;
     isSecure(): boolean;
     socketParameters(service: string): Record<string, unknown> | undefined;

@@ -5,7 +5,7 @@ import { createAccountManager } from "../accounts/account-manager";
 import { createDispatch } from "../api/dispatch";
 import { createWrenService } from "../api/service";
 import { WrenError } from "../shared/errors";
-import { createSession } from "../core/session";
+import { createSession } from "../core/account-runtime";
 import { createCredentialChoice } from "../credentials/credential-choice";
 import { CREDENTIAL_SERVICE } from "../credentials/credential-store";
 import { createKeytarStore, probeKeychain } from "../credentials/keytar-store";

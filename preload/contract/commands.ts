@@ -185,7 +185,8 @@ export const commands = {
       .object({
         accountId,
         peer: domainJidOrBare,
-        before: z.number().optional(),
+        /** The id of the oldest message shown: the page ends just before it. */
+        before: z.string().min(1).max(128).optional(),
         limit: z.number().int().min(1).max(500),
       })
       .strict(),

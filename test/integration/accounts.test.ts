@@ -11,7 +11,7 @@ import {
   type AccountManager,
   type AccountSummary,
 } from "../../main/accounts/account-manager";
-import { createSession } from "../../main/core/session";
+import { createSession } from "../../main/core/account-runtime";
 import type { CreateSession } from "../../main/core/session-api";
 import {
   createKeytarStore,

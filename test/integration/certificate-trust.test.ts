@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import type { WrenError } from "../../main/shared/errors";
-import { createSession } from "../../main/core/session";
+import { createSession } from "../../main/core/account-runtime";
 import type { XmppSession } from "../../main/core/session-api";
 import { ensureTestCertificates } from "../setup/certs";
 import { fakeTlsServer, fingerprintOf, selfSignedCertificate, type Recorded } from "./fake-server";

@@ -2,7 +2,7 @@ import { connect as tcpConnect, createServer, type Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import type { WrenError } from "../../main/shared/errors";
-import { createSession } from "../../main/core/session";
+import { createSession } from "../../main/core/account-runtime";
 import type { XmppSession } from "../../main/core/session-api";
 import { ensureTestCertificates } from "../setup/certs";
 import {

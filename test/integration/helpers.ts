@@ -1,5 +1,5 @@
 import { inject } from "vitest";
-import { createSession } from "../../main/core/session";
+import { createSession } from "../../main/core/account-runtime";
 import type { SessionEvents, SessionOptions, XmppSession } from "../../main/core/session-api";
 import type { TestAccount } from "./setup/accounts";
 

@@ -101,7 +101,7 @@ async function withoutKeychain(env: Record<string, string | undefined>): Promise
 }> {
   const module = pathToFileURL(resolve(root, "main/credentials/keytar-store.ts")).href;
   const script = `
-    import { configureLogging } from ${JSON.stringify(pathToFileURL(resolve(root, "main/log.ts")).href)};
+    import { configureLogging } from ${JSON.stringify(pathToFileURL(resolve(root, "main/shared/log.ts")).href)};
     import { probeKeychain, createKeytarStore } from ${JSON.stringify(module)};
     configureLogging({ sinks: [] });
     const started = Date.now();

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { readClientCertificate } from "../../main/core/auth/client-certificate";
-import { createSession } from "../../main/core/session";
+import { createSession } from "../../main/core/account-runtime";
 import { createClientCertificate, ensureTestCertificates } from "../setup/certs";
 import { sessionPool } from "./helpers";
 import { startEjabberd, type RunningEjabberd } from "./setup/ejabberd";

@@ -10,7 +10,7 @@ import {
   type RegistrationError,
   type RegistrationHandle,
 } from "../../main/core/registration";
-import { createSession } from "../../main/core/session";
+import { createSession } from "../../main/core/account-runtime";
 import { ensureTestCertificates } from "../setup/certs";
 import {
   answerStreamHeaders,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { WrenError } from "../../main/shared/errors";
 import { downgradeProtectionHash } from "../../main/core/sasl/downgrade-protection";
-import { createSession } from "../../main/core/session";
+import { createSession } from "../../main/core/account-runtime";
 import type { AccountSecurity } from "../../main/core/session-api";
 import { scriptedSaslServer, type SaslScript, type ScriptedServer } from "./scripted-sasl-server";
 

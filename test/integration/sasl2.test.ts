@@ -5,7 +5,7 @@ import type { FastToken } from "../../main/core/auth/fast-token";
 import { useSasl } from "../../main/core/auth/sasl-feature";
 import { useSasl2, type Sasl2Credentials } from "../../main/core/auth/sasl2-feature";
 import { toWrenError } from "../../main/core/errors";
-import { createSession } from "../../main/core/session";
+import { createSession } from "../../main/core/account-runtime";
 import type { MechanismPin } from "../../main/core/sasl/choose-mechanism";
 import { createEntity, type WrenEntity } from "../../main/core/transport/create-entity";
 import { scriptedSaslServer } from "./scripted-sasl-server";

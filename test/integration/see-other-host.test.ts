@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { WrenError } from "../../main/shared/errors";
-import { createSession } from "../../main/core/session";
+import { createSession } from "../../main/core/account-runtime";
 import { ensureTestCertificates } from "../setup/certs";
 import { fakeTlsServer, STREAM_HEADER, type Recorded } from "./fake-server";
 

@@ -229,7 +229,8 @@ describe("WrenApp", () => {
       accountId: ME,
       peer: "a@x.org",
       limit: 50,
-      before: 1_000_000,
+      // The oldest message shown is the cursor: main pages by message id, not by time.
+      before: page[0]!.id,
     });
     expect(thread.messages[0]?.body).toBe("oldest");
     expect(thread.hasOlder).toBe(false);

@@ -1,4 +1,4 @@
-import { xml, type Client } from "@xmpp/client";
+import { xml, type Client, type Element } from "@xmpp/client";
 import type { Middleware } from "@xmpp/middleware";
 import { NS_ROSTER } from "../stanzas/namespaces";
 import { parseJid, toBareJid } from "../jid";
@@ -14,23 +14,25 @@ const NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas";
  * service-unavailable and goes no further, so no handler can forget the check.
  */
 export function allowOnlyOwnAccount(entity: Client, middleware: Middleware): void {
-  middleware.use((ctx, next) => {
-    const { stanza } = ctx;
-    if (stanza.name !== "iq") return next();
-    const type = stanza.attrs.type;
-    if (type !== "get" && type !== "set") return next();
-    const payload = stanza.getChildElements()[0];
-    if (!payload || !ACCOUNT_ONLY_NAMESPACES.has(payload.getNS() ?? "")) return next();
-    if (isOwnAccount(entity, stanza.attrs.from)) return next();
-    return xml(
-      "iq",
-      { type: "error", id: stanza.attrs.id, to: stanza.attrs.from },
-      xml("error", { type: "cancel" }, xml("service-unavailable", { xmlns: NS_STANZAS })),
-    );
-  });
+  middleware.use((ctx, next) => refuseForeignRequest(entity, ctx.stanza) ?? next());
 }
 
-export function isOwnAccount(entity: Client, from: string | undefined): boolean {
+/** The error reply to an account-only request from anyone but our account; null when it may pass. */
+export function refuseForeignRequest(entity: Pick<Client, "jid">, stanza: Element): Element | null {
+  if (stanza.name !== "iq") return null;
+  const type = stanza.attrs.type;
+  if (type !== "get" && type !== "set") return null;
+  const payload = stanza.getChildElements()[0];
+  if (!payload || !ACCOUNT_ONLY_NAMESPACES.has(payload.getNS() ?? "")) return null;
+  if (isOwnAccount(entity, stanza.attrs.from)) return null;
+  return xml(
+    "iq",
+    { type: "error", id: stanza.attrs.id, to: stanza.attrs.from },
+    xml("error", { type: "cancel" }, xml("service-unavailable", { xmlns: NS_STANZAS })),
+  );
+}
+
+export function isOwnAccount(entity: Pick<Client, "jid">, from: string | undefined): boolean {
   if (from === undefined) return true;
   const own = entity.jid ? toBareJid(entity.jid.toString()) : null;
   const sender = parseJid(from);

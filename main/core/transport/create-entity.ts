@@ -2,12 +2,10 @@ import type { Client } from "@xmpp/client";
 import { Client as CoreClient } from "@xmpp/client-core";
 import createMiddleware, { type Middleware } from "@xmpp/middleware";
 import createStreamFeatures, { type StreamFeatures } from "@xmpp/stream-features";
-import createIqCallee from "@xmpp/iq/callee.js";
 import resourceBinding from "@xmpp/resource-binding";
 import streamManagement from "@xmpp/stream-management";
 import type { Sasl2Inline } from "../auth/sasl2-feature";
 import { installStreamParser } from "../xml/install";
-import { allowOnlyOwnAccount } from "./account-only";
 import type { TlsPolicy } from "./certificate";
 import { createIqCaller } from "./iq-caller";
 import { guardSeeOtherHost } from "./see-other-host";
@@ -24,6 +22,10 @@ export interface EntityOptions {
   timeout: number;
   /** A stanza larger than this closes the stream with policy-violation (default 10 MiB). */
   maxStanzaBytes?: number;
+  /** Elements nested deeper than this close the stream with policy-violation (default 64). */
+  maxDepth?: number;
+  /** An element with more attributes than this closes the stream likewise (default 64). */
+  maxAttributes?: number;
   /** Called when the server would make us continue without TLS. The connection must be dropped. */
   onInsecure: (error: Error) => void;
   /**
@@ -58,18 +60,20 @@ export function createEntity(options: EntityOptions): WrenEntity {
     timeout: options.timeout,
   });
   entity.transports.push(DirectTlsTransport, StartTlsTransport);
-  installStreamParser(entity, { maxStanzaBytes: options.maxStanzaBytes });
+  installStreamParser(entity, {
+    maxStanzaBytes: options.maxStanzaBytes,
+    maxDepth: options.maxDepth,
+    maxAttributes: options.maxAttributes,
+  });
   withTlsPolicy(entity, policy);
 
   const middleware = createMiddleware({ entity });
-  allowOnlyOwnAccount(entity, middleware);
   const iqCaller = createIqCaller(entity, middleware);
-  const iqCallee = createIqCallee({ middleware, entity });
   const streamFeatures = createStreamFeatures({ middleware });
 
   refuseUnencryptedFeatures(entity, domain, options.onInsecure);
   guardSeeOtherHost(entity, domain);
-  useStartTls(streamFeatures, policy);
+  useStartTls(streamFeatures, policy, options.onInsecure);
   const inline = options.authenticate?.({ streamFeatures, entity }) ?? undefined;
   const sm =
     options.resource === undefined
@@ -83,11 +87,10 @@ export function createEntity(options: EntityOptions): WrenEntity {
   if (options.resource !== undefined) {
     resourceBinding({ streamFeatures, iqCaller }, options.resource);
   }
-  iqCallee.get("urn:xmpp:ping", "ping", () => ({}));
 
   return Object.assign(
     entity,
-    { middleware, streamFeatures, iqCaller, iqCallee },
+    { middleware, streamFeatures, iqCaller },
     sm ? { streamManagement: sm } : {},
   );
 }

@@ -60,12 +60,6 @@ declare module "@xmpp/stream-features" {
   export default function streamFeatures(deps: { middleware: Middleware }): StreamFeatures;
 }
 
-declare module "@xmpp/iq/callee.js" {
-  import type { Client, IqCallee } from "@xmpp/client";
-  import type { Middleware } from "@xmpp/middleware";
-  export default function iqCallee(deps: { middleware: Middleware; entity: Client }): IqCallee;
-}
-
 declare module "@xmpp/resource-binding" {
   import type { IqCaller } from "@xmpp/client";
   import type { StreamFeatures } from "@xmpp/stream-features";

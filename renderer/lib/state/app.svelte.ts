@@ -288,7 +288,7 @@ export class WrenApp {
       accountId: thread.accountId,
       peer: thread.peer,
       limit: HISTORY_PAGE,
-      ...(oldest && { before: oldest.timestamp }),
+      ...(oldest && { before: oldest.id }),
     });
     if (page.ok) thread.olderArrived(page.value, HISTORY_PAGE);
     else thread.historyFailed(page.error.message);

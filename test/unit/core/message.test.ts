@@ -1,9 +1,6 @@
 import { xml } from "@xmpp/client";
 import { describe, expect, it } from "vitest";
-import { Chat } from "../../../main/core/chat";
-import type { ChatMessage } from "../../../preload/contract";
 import { buildChatMessage, parseChatMessage, parseDelay } from "../../../main/core/stanzas/message";
-import { fakeOutbox } from "./fake-outbox";
 
 const NOW = Date.UTC(2025, 0, 2, 12, 0, 0);
 
@@ -80,78 +77,5 @@ describe("buildChatMessage", () => {
     expect(buildChatMessage("bob@example.org", "id-1", "1 < 2 & <b>").toString()).toBe(
       '<message type="chat" to="bob@example.org" id="id-1"><body>1 &lt; 2 &amp; &lt;b&gt;</body></message>',
     );
-  });
-});
-
-describe("Chat", () => {
-  function setup(maxPerPeer?: number) {
-    const { outbox, sent } = fakeOutbox();
-    const received: ChatMessage[] = [];
-    let clock = NOW;
-    const chat = new Chat({
-      outbox: () => outbox,
-      onMessage: (m) => received.push(m),
-      now: () => clock++,
-      maxPerPeer,
-    });
-    return { chat, sent, received };
-  }
-
-  it("sends with a fresh random id and records the message", async () => {
-    const { chat, sent } = setup();
-    const first = await chat.send("bob@example.org", "bob@example.org", "hello");
-    const second = await chat.send("bob@example.org/phone", "bob@example.org", "again");
-    expect(first.id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(second.id).not.toBe(first.id);
-    expect(sent[1]).toBe(
-      `<message type="chat" to="bob@example.org/phone" id="${second.id}"><body>again</body></message>`,
-    );
-    expect(first).toMatchObject({ peer: "bob@example.org", direction: "out", delayed: false });
-    expect(chat.history("bob@example.org", undefined, 10)).toEqual([first, second]);
-  });
-
-  it("records and reports incoming messages, and drops what is not chat", () => {
-    const { chat, received } = setup();
-    expect(chat.handleMessage(message({ type: "error" }, body("no")))).toBeNull();
-    const incoming = chat.handleMessage(message({ type: "chat" }, body("yes")));
-    expect(incoming).toMatchObject({
-      id: "m1",
-      peer: "bob@example.org",
-      direction: "in",
-      body: "yes",
-    });
-    expect(received).toEqual([incoming]);
-  });
-
-  it("gives a message without id one of its own", () => {
-    const { chat } = setup();
-    const stanza = xml("message", { from: "bob@example.org", type: "chat" }, body("x"));
-    expect(chat.handleMessage(stanza)?.id).toMatch(/^[0-9a-f-]{36}$/);
-  });
-
-  it("pages history: newest last, strictly before, at most limit", () => {
-    const { chat } = setup();
-    for (let i = 0; i < 10; i++)
-      chat.handleMessage(message({ type: "chat", id: `m${i}` }, body(`${i}`)));
-    const all = chat.history("bob@example.org", undefined, 100);
-    expect(all.map((m) => m.body)).toEqual(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
-    expect(chat.history("bob@example.org", undefined, 3).map((m) => m.body)).toEqual([
-      "7",
-      "8",
-      "9",
-    ]);
-    const before = all[5]!.timestamp;
-    expect(chat.history("bob@example.org", before, 2).map((m) => m.body)).toEqual(["3", "4"]);
-    expect(chat.history("nobody@example.org", undefined, 5)).toEqual([]);
-  });
-
-  it("keeps at most maxPerPeer messages per conversation, dropping the oldest", () => {
-    const { chat } = setup(3);
-    for (let i = 0; i < 5; i++) chat.handleMessage(message({ type: "chat" }, body(`${i}`)));
-    expect(chat.history("bob@example.org", undefined, 10).map((m) => m.body)).toEqual([
-      "2",
-      "3",
-      "4",
-    ]);
   });
 });

@@ -1,6 +1,6 @@
 import { xml } from "@xmpp/client";
 import { describe, expect, it } from "vitest";
-import { bestResource, PresenceBook } from "../../../main/core/presence";
+import { bestResource, PresenceBook } from "../../../main/core/features/presence-book";
 import {
   buildPresence,
   buildSubscription,
@@ -184,5 +184,37 @@ describe("PresenceBook", () => {
       { jid: "carol@example.org", best: null, resourceCount: 0 },
     ]);
     expect(book.all()).toEqual([]);
+  });
+});
+
+describe("what strangers can make the presence book keep", () => {
+  it("keeps at most maxStrangers JIDs outside the roster, dropping the oldest as offline", () => {
+    const contacts = new Set(["bob@example.org"]);
+    const book = new PresenceBook(ACCOUNT, (jid) => contacts.has(jid), { maxStrangers: 3 });
+    book.applyAll(available("phone", "online", 0, "bob@example.org"));
+    const dropped: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      for (const change of book.applyAll(available("x", "online", 0, `s${i}@spam.example`))) {
+        if (change.best === null) dropped.push(change.jid);
+      }
+    }
+    expect(dropped).toEqual(["s0@spam.example", "s1@spam.example", "s2@spam.example"]);
+    expect(book.all().map((contact) => contact.jid)).toEqual([
+      "bob@example.org",
+      "s3@spam.example",
+      "s4@spam.example",
+      "s5@spam.example",
+    ]);
+  });
+
+  it("keeps at most maxResources resources per JID, dropping the one that spoke least recently", () => {
+    const book = new PresenceBook(ACCOUNT, () => true, { maxResources: 2 });
+    book.applyAll(available("a", "online"));
+    book.applyAll(available("b", "online"));
+    book.applyAll(available("a", "away")); // a spoke again: b is now the oldest
+    book.applyAll(available("c", "online"));
+    expect(book.contact("bob@example.org").resourceCount).toBe(2);
+    book.applyAll({ kind: "unavailable", jid: "bob@example.org", resource: "a" });
+    expect(book.contact("bob@example.org").best?.resource).toBe("c");
   });
 });

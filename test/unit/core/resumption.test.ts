@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { xml, type Client } from "@xmpp/client";
 import { describe, expect, it } from "vitest";
-import { Chat } from "../../../main/core/chat";
+import { Chat } from "../../../main/core/features/chat/chat";
 import { chatMessagesToResend } from "../../../main/core/outbox";
 import {
   captureResumption,

@@ -1,7 +1,7 @@
 import { xml } from "@xmpp/client";
 import { describe, expect, it } from "vitest";
 import type { RosterChange } from "../../../main/core/session-api";
-import { Roster } from "../../../main/core/roster";
+import { Roster } from "../../../main/core/features/roster";
 import { fakeOutbox } from "./fake-outbox";
 
 const ACCOUNT = "alice@example.org";
@@ -132,5 +132,25 @@ describe("Roster", () => {
     expect(sent).toEqual(['<presence type="unsubscribed" to="bob@example.org"/>']);
     expect(roster.requests()).toEqual([]);
     expect(resolved).toEqual(["bob@example.org"]);
+  });
+});
+
+describe("what strangers can make the roster keep", () => {
+  it("keeps at most maxRequests subscription requests, resolving the oldest to make room", () => {
+    const requests: string[] = [];
+    const resolved: string[] = [];
+    const { outbox } = fakeOutbox();
+    const roster = new Roster({
+      account: ACCOUNT,
+      outbox: () => outbox,
+      onChange: () => {},
+      onRequest: (jid) => requests.push(jid),
+      onRequestResolved: (jid) => resolved.push(jid),
+      maxRequests: 2,
+    });
+    for (let i = 0; i < 4; i++) roster.handleSubscription(`s${i}@spam.example`, "subscribe");
+    expect(roster.requests()).toEqual(["s2@spam.example", "s3@spam.example"]);
+    expect(resolved).toEqual(["s0@spam.example", "s1@spam.example"]);
+    expect(requests).toHaveLength(4);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createSession } from "../../../main/core/session";
+import { createSession } from "../../../main/core/account-runtime";
 
 const options = { jid: "Alice@Example.org", password: "pw", directTls: false };
 

@@ -14,7 +14,13 @@ async function restrictedImports(filePath: string, code: string): Promise<string
 
 describe("process boundaries", () => {
   it("keeps electron out of the core, the API and the preview host", async () => {
-    for (const file of ["main/core/x.ts", "main/api/x.ts", "main/preview/x.ts"]) {
+    for (const file of [
+      "main/app.ts",
+      "main/shared/x.ts",
+      "main/core/x.ts",
+      "main/api/x.ts",
+      "main/preview/x.ts",
+    ]) {
       expect(
         await restrictedImports(file, 'import { app } from "electron";\nexport { app };\n'),
       ).toHaveLength(1);
@@ -45,6 +51,16 @@ describe("process boundaries", () => {
     expect(await restrictedImports("main/core/features/x.ts", code)).toEqual([]);
   });
 
+  it("keeps the shared basics from importing any other part of main", async () => {
+    const code = [
+      'import { createSession } from "../core/account-runtime";',
+      'import type { UserError } from "../../preload/contract";',
+      "export { createSession };",
+      "export type { UserError };",
+    ].join("\n");
+    expect(await restrictedImports("main/shared/x.ts", code)).toHaveLength(1);
+  });
+
   it("lets the shell use electron", async () => {
     expect(
       await restrictedImports("main/x.ts", 'import { app } from "electron";\nexport { app };\n'),
@@ -56,7 +72,7 @@ describe("process boundaries", () => {
       'import { readFileSync } from "node:fs";',
       'import { connect } from "net";',
       'import { ipcRenderer } from "electron";',
-      'import { createSession } from "../../main/core/session";',
+      'import { createSession } from "../../main/core/account-runtime";',
       "export { readFileSync, connect, ipcRenderer, createSession };",
     ].join("\n");
     expect(await restrictedImports("renderer/lib/x.ts", code)).toHaveLength(4);

@@ -48,7 +48,7 @@ vi.mock("electron", () => ({
   },
 }));
 
-vi.mock("../../../main/core/session", () => ({ createSession: vi.fn((options) => options) }));
+vi.mock("../../../main/core/account-runtime", () => ({ createSession: vi.fn((options) => options) }));
 
 vi.mock("../../../main/accounts/account-manager", () => ({
   createAccountManager: vi.fn((options: unknown) => ({ options })),

@@ -1,14 +1,16 @@
 import type { Element } from "@xmpp/client";
-import type { RosterItem } from "../../preload/contract";
-import type { RosterChange } from "./session-api";
-import type { Outbox } from "./outbox";
+import type { RosterItem } from "../../../preload/contract";
+import type { RosterChange } from "../session-api";
+import type { Outbox } from "../outbox";
+import { NS_ROSTER } from "../stanzas/namespaces";
 import {
   buildRosterGet,
   buildRosterSet,
   parseRosterPush,
   parseRosterResult,
-} from "./stanzas/roster";
-import { buildSubscription, type SubscriptionType } from "./stanzas/presence";
+} from "../stanzas/roster";
+import { buildSubscription, parsePresence, type SubscriptionType } from "../stanzas/presence";
+import type { Feature, IqRoute, OnlineInfo } from "./feature";
 
 export interface RosterDeps {
   /** Bare JID of the account. */
@@ -17,18 +19,59 @@ export interface RosterDeps {
   onChange: (change: RosterChange) => void;
   onRequest: (jid: string) => void;
   onRequestResolved: (jid: string) => void;
+  /** Subscription requests kept at once; any stranger can send them, so the oldest go first. */
+  maxRequests?: number;
+  /** Contacts kept; the roster comes from our own server, but no remote amount is unbounded. */
+  maxItems?: number;
 }
+
+export const DEFAULT_MAX_REQUESTS = 500;
+export const DEFAULT_MAX_ITEMS = 50_000;
 
 /**
  * The contact list (RFC 6121 §2) and incoming subscription requests (§3). Holds plain data; XML
  * only passes through the parsers and builders in stanzas/.
  */
-export class Roster {
+export class Roster implements Feature {
+  readonly name = "roster";
   readonly #items = new Map<string, RosterItem>();
   /** Incoming requests waiting for an answer, oldest first. */
   readonly #requests = new Set<string>();
+  readonly #maxRequests: number;
+  readonly #maxItems: number;
+  /** Roster pushes; the core answers pushes from anyone but our account before they get here. */
+  readonly iq: readonly IqRoute[] = [
+    {
+      type: "set",
+      ns: NS_ROSTER,
+      name: "query",
+      handle: (stanza) => (this.handlePush(stanza) ? true : undefined),
+    },
+  ];
 
-  constructor(private readonly deps: RosterDeps) {}
+  constructor(private readonly deps: RosterDeps) {
+    this.#maxRequests = deps.maxRequests ?? DEFAULT_MAX_REQUESTS;
+    this.#maxItems = deps.maxItems ?? DEFAULT_MAX_ITEMS;
+  }
+
+  /** Subscription presences are the roster's; available/unavailable go on to presence. */
+  presence(stanza: Element): boolean {
+    const update = parsePresence(stanza);
+    if (update?.kind !== "subscription") return false;
+    this.handleSubscription(update.jid, update.type);
+    return true;
+  }
+
+  /** A new session gets the roster afresh; a resumed one kept it, and the pushes it missed. */
+  async online({ resumed }: OnlineInfo, outbox: Outbox): Promise<void> {
+    if (resumed) return;
+    this.clearRequests();
+    await this.fetch(outbox);
+  }
+
+  has(jid: string): boolean {
+    return this.#items.has(jid);
+  }
 
   items(): RosterItem[] {
     return [...this.#items.values()];
@@ -48,11 +91,16 @@ export class Roster {
   }
 
   /** Fetches the whole roster; call once after resource binding. */
-  async fetch(): Promise<void> {
-    const result = await this.deps.outbox().request(buildRosterGet());
+  async fetch(outbox: Outbox = this.deps.outbox()): Promise<void> {
+    const result = await outbox.request(buildRosterGet());
+    const before = new Set(this.#items.keys());
     this.#items.clear();
-    for (const item of parseRosterResult(result)) this.#items.set(item.jid, item);
-    this.deps.onChange({ upserted: this.items(), removed: [], reset: true });
+    for (const item of parseRosterResult(result)) {
+      if (this.#items.size >= this.#maxItems) break;
+      this.#items.set(item.jid, item);
+    }
+    for (const jid of this.#items.keys()) before.delete(jid);
+    this.deps.onChange({ upserted: this.items(), removed: [...before], reset: true });
   }
 
   /**
@@ -68,6 +116,7 @@ export class Roster {
       }
       return true;
     }
+    if (!this.#items.has(item.jid) && this.#items.size >= this.#maxItems) return true;
     this.#items.set(item.jid, item);
     this.deps.onChange({ upserted: [item], removed: [], reset: false });
     return true;
@@ -78,6 +127,10 @@ export class Roster {
     if (jid === this.deps.account) return;
     if (type === "subscribe") {
       if (this.#requests.has(jid)) return;
+      if (this.#requests.size >= this.#maxRequests) {
+        const oldest = this.#requests.values().next().value as string;
+        this.#resolve(oldest);
+      }
       this.#requests.add(jid);
       this.deps.onRequest(jid);
     } else if (type === "unsubscribe") {

@@ -1,0 +1,113 @@
+import { Emitter } from "../shared/emitter";
+import { errorName } from "../shared/errors";
+import { createLogger, type Logger } from "../shared/log";
+import { Chat } from "./features/chat/chat";
+import { createDisco, type CapsCache, type Disco } from "./features/disco";
+import type { ConversationLimits } from "./features/chat/conversation-store";
+import { Ping } from "./features/ping";
+import { Presence } from "./features/presence";
+import type { PresenceLimits } from "./features/presence-book";
+import { Roster } from "./features/roster";
+import type { Outbox } from "./outbox";
+import { StanzaRouter } from "./router";
+import type { AccountStateEvents } from "./session-api";
+
+export interface AccountStateOptions {
+  /** Bare JID of the account. */
+  jid: string;
+  log?: Logger;
+  now?: () => number;
+  /** Verified entity capabilities, shared by every account (XEP-0115 hashes are global). */
+  capsCache?: CapsCache;
+  limits?: {
+    conversations?: Partial<ConversationLimits>;
+    presence?: Partial<PresenceLimits>;
+    subscriptionRequests?: number;
+  };
+}
+
+/**
+ * What one account knows — roster, presence, conversations — and the features that keep it, behind
+ * one stanza router. It lives as long as the account: connections come and go (editing, disabling,
+ * a failed resumption) and each plugs into the same state, so nothing is lost between them.
+ */
+export class AccountState {
+  readonly jid: string;
+  readonly router: StanzaRouter;
+  /** "Does the server, or this contact, support X?" for every feature (XEP-0030, XEP-0115). */
+  readonly disco: Disco;
+  readonly roster: Roster;
+  readonly presence: Presence;
+  readonly chat: Chat;
+  readonly #events: Emitter<AccountStateEvents>;
+  #outbox: () => Outbox | null = () => null;
+  #priority: number | undefined;
+
+  constructor(options: AccountStateOptions) {
+    this.jid = options.jid;
+    const log = options.log ?? createLogger("core/account");
+    this.#events = new Emitter<AccountStateEvents>((error) =>
+      log.error("an account listener failed", { error: errorName(error) }, error),
+    );
+    const events = this.#events;
+    this.router = new StanzaRouter(log);
+    // Order is priority: disco learns the server's features before the features after it start,
+    // and reads caps from presence without taking it; the roster takes subscription presences
+    // before presence sees the rest, and is fetched before our initial presence goes out.
+    this.disco = this.router.add(
+      createDisco({
+        account: this.jid,
+        features: () => this.router.discoFeatures(),
+        cache: options.capsCache,
+        log,
+      }),
+    );
+    this.router.add(new Ping());
+    this.roster = this.router.add(
+      new Roster({
+        account: this.jid,
+        outbox: () => this.#requireOutbox(),
+        onChange: (change) => events.emit("roster", change),
+        onRequest: (jid) => events.emit("subscriptionRequest", jid),
+        onRequestResolved: (jid) => events.emit("subscriptionRequestResolved", jid),
+        maxRequests: options.limits?.subscriptionRequests,
+      }),
+    );
+    this.presence = this.router.add(
+      new Presence({
+        account: this.jid,
+        outbox: () => this.#outbox(),
+        isContact: (jid) => this.roster.has(jid),
+        priority: () => this.#priority,
+        extensions: () => [this.disco.capsElement()],
+        onContacts: (contacts) => events.emit("presence", contacts),
+        onOwn: (own) => events.emit("ownPresence", own),
+        limits: options.limits?.presence,
+      }),
+    );
+    this.chat = this.router.add(
+      new Chat({
+        outbox: () => this.#requireOutbox(),
+        onMessage: (message) => events.emit("message", message),
+        now: options.now,
+        limits: options.limits?.conversations,
+      }),
+    );
+  }
+
+  on<E extends keyof AccountStateEvents>(event: E, listener: AccountStateEvents[E]): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /** The connection features send through from now on: its outbox, or null while it is offline. */
+  useConnection(outbox: () => Outbox | null, priority: number | undefined): void {
+    this.#outbox = outbox;
+    this.#priority = priority;
+  }
+
+  #requireOutbox(): Outbox {
+    const outbox = this.#outbox();
+    if (!outbox) throw new Error("no connection");
+    return outbox;
+  }
+}

@@ -1,0 +1,107 @@
+import type { ChatMessage } from "../../../../preload/contract";
+import type { MessageIdentity } from "./identity";
+
+/** A message as kept in memory: what the page sees, plus the sender's stanza id. */
+export interface StoredMessage extends ChatMessage {
+  stanzaId: string;
+}
+
+export interface ConversationLimits {
+  /** Conversations kept; anyone can start one, so the least recently active go first. */
+  maxConversations: number;
+  /** Messages kept per conversation; the oldest go first. */
+  maxPerConversation: number;
+  /** Characters of message text kept in all, across conversations. */
+  maxCharacters: number;
+}
+
+export const DEFAULT_CONVERSATION_LIMITS: ConversationLimits = {
+  maxConversations: 1_000,
+  maxPerConversation: 5_000,
+  maxCharacters: 16 * 1024 * 1024,
+};
+
+/**
+ * One account's conversations in memory, in arrival order, within bounds on count and size so that
+ * a flood from strangers costs a bounded amount. Messages are named by their Wren id, a stable
+ * cursor for paging (timestamps are not: several messages share a second).
+ */
+export class ConversationStore {
+  /** Map order is recency: a conversation moves to the end when a message is added. */
+  readonly #conversations = new Map<string, StoredMessage[]>();
+  readonly #limits: ConversationLimits;
+  #characters = 0;
+
+  constructor(limits: Partial<ConversationLimits> = {}) {
+    this.#limits = { ...DEFAULT_CONVERSATION_LIMITS, ...limits };
+  }
+
+  add(message: StoredMessage): void {
+    let list = this.#conversations.get(message.peer);
+    if (list) this.#conversations.delete(message.peer);
+    else list = [];
+    this.#conversations.set(message.peer, list);
+    list.push(message);
+    this.#characters += message.body.length;
+    if (list.length > this.#limits.maxPerConversation) this.#dropOldest(list, 1);
+    this.#enforceBounds(message.peer);
+  }
+
+  /** Whether one of the latest `window` messages with the peer matches. */
+  hasRecent(
+    identity: MessageIdentity,
+    window: number,
+    same: (a: MessageIdentity, b: MessageIdentity) => boolean,
+  ): boolean {
+    const list = this.#conversations.get(identity.peer);
+    if (!list) return false;
+    for (let i = list.length - 1; i >= Math.max(0, list.length - window); i--) {
+      if (same(list[i]!, identity)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Up to `limit` messages, newest last: the latest, or those before the message with id
+   * `before`. A cursor that is no longer kept (dropped by the bounds) has nothing before it.
+   */
+  page(peer: string, before: string | undefined, limit: number): StoredMessage[] {
+    const list = this.#conversations.get(peer) ?? [];
+    let end = list.length;
+    if (before !== undefined) {
+      end = list.findIndex((message) => message.id === before);
+      if (end < 0) return [];
+    }
+    return limit > 0 ? list.slice(Math.max(0, end - limit), end) : [];
+  }
+
+  get conversationCount(): number {
+    return this.#conversations.size;
+  }
+
+  get characters(): number {
+    return this.#characters;
+  }
+
+  #enforceBounds(keep: string): void {
+    for (const [peer, list] of this.#conversations) {
+      const over =
+        this.#conversations.size > this.#limits.maxConversations ||
+        this.#characters > this.#limits.maxCharacters;
+      if (!over) return;
+      if (peer === keep) {
+        // Only the newest conversation is left to shrink: drop its oldest messages, keeping one.
+        while (this.#characters > this.#limits.maxCharacters && list.length > 1) {
+          this.#dropOldest(list, 1);
+        }
+        return;
+      }
+      this.#dropOldest(list, list.length);
+      this.#conversations.delete(peer);
+    }
+  }
+
+  #dropOldest(list: StoredMessage[], count: number): void {
+    for (const message of list.splice(0, count)) this.#characters -= message.body.length;
+  }
+}
