@@ -1,5 +1,6 @@
-// Composition root: Electron's lifecycle, and the wiring between the shell modules and the service.
-// Everything with logic lives in those modules, where it is tested with fakes.
+// Electron's lifecycle: the window, IPC, the app:// scheme and quitting, around the app that
+// createApp (app.ts) wires the same way for the preview. Everything with logic lives in the shell
+// modules, where it is tested with fakes.
 import { join } from "node:path";
 import {
   app,
@@ -16,12 +17,8 @@ import {
   shell,
 } from "electron";
 import { EVENTS_CHANNEL, type WrenEvent } from "../preload/contract";
-import { createAccountManager } from "./accounts/account-manager";
-import { createDispatch } from "./api/dispatch";
-import { createWrenService } from "./api/service";
+import { createApp } from "./app";
 import { systemClock } from "./shared/clock";
-import { createSession } from "./core/account-runtime";
-import { createCredentialChoice } from "./credentials/credential-choice";
 import {
   APP_ENTRY_URL,
   APP_ORIGIN,
@@ -32,7 +29,7 @@ import {
 import { createElectronConnectivity, type ElectronConnectivity } from "./connectivity";
 import { createCertificateFileChooser } from "./file-dialog";
 import { createSenderCheck, registerCommands } from "./ipc";
-import { configureLogging, createFileSink, createLogger, type LogSink } from "./shared/log";
+import { createFileSink, createLogger, type LogSink } from "./shared/log";
 import { createOwnUrlCheck } from "./own-origin";
 import { createSafeOpenUrl } from "./safe-open-url";
 import { createQuitGuard } from "./shutdown";
@@ -54,7 +51,6 @@ const RENDERER_ROOT = join(here, "../renderer");
 // not be able to point the window (and with it the IPC bridge) at another page.
 const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
 
-setUpLogging();
 app.enableSandbox();
 if (process.platform === "win32") app.setAppUserModelId("im.wren.Wren");
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
@@ -69,43 +65,30 @@ if (!app.requestSingleInstanceLock()) {
 function main(): void {
   const isOwnUrl = createOwnUrlCheck(devServerUrl ? [APP_ORIGIN, devServerUrl] : [APP_ORIGIN]);
   const openExternal = createSafeOpenUrl((url) => shell.openExternal(url));
-  // Made on first sign-in, after "ready": powerMonitor may not be used before it.
   let connectivity: ElectronConnectivity | null = null;
-  const signals = () =>
-    (connectivity ??= createElectronConnectivity({
-      powerMonitor,
-      app,
-      isOnline: () => net.isOnline(),
-      clock: systemClock,
-    }));
-  const dataDir = app.getPath("userData");
-  // safeStorage is only asked after "ready" (service.start), before which its backend is unknown.
-  const credentials = createCredentialChoice({
-    file: join(dataDir, "credentials.json"),
-    safeStorageFile: join(dataDir, "passwords.json"),
-    safeStorage,
-  });
-  const accounts = createAccountManager({
-    settingsPath: join(dataDir, "accounts.json"),
-    credentials: credentials.store,
-    createSession: (options) => createSession({ ...options, signals: signals() }),
-  });
   let mainWindow: BrowserWindow | null = null;
-  const chooseCertificateFile = createCertificateFileChooser({
-    dialog,
-    parent: () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null),
-  });
-  const service = createWrenService({
-    accounts,
-    credentials,
+  const dataDir = app.getPath("userData");
+  const wren = createApp({
+    dataDir,
+    logging: { sinks: logSinks(), level: app.isPackaged ? "info" : "debug" },
+    // safeStorage is only asked after "ready" (wren.start), before which its backend is unknown.
+    credentials: { safeStorage },
+    // Made on first sign-in, after "ready": powerMonitor may not be used before it.
+    signals: () =>
+      (connectivity ??= createElectronConnectivity({
+        powerMonitor,
+        app,
+        isOnline: () => net.isOnline(),
+        clock: systemClock,
+      })),
     openExternal,
-    chooseCertificateFile,
+    chooseCertificateFile: createCertificateFileChooser({
+      dialog,
+      parent: () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null),
+    }),
   });
   const windowStateFile = join(dataDir, "window-state.json");
   let windowState: WindowStateTracker | null = null;
-
-  process.on("uncaughtException", (error) => log.error("uncaught exception", error));
-  process.on("unhandledRejection", (reason) => log.error("unhandled rejection", reason));
 
   app.on("web-contents-created", (_event, contents) =>
     guardWebContents(contents, { isOwnUrl, openExternal }),
@@ -117,19 +100,13 @@ function main(): void {
   });
 
   // Each batch goes to the renderer as one IPC message.
-  service.onEvents((events: WrenEvent[]) => {
+  wren.service.onEvents((events: WrenEvent[]) => {
     if (mainWindow && !mainWindow.isDestroyed()) {
       mainWindow.webContents.send(EVENTS_CHANNEL, events);
     }
   });
 
-  registerCommands(
-    ipcMain,
-    createDispatch(service.handlers, {
-      onInternalError: (name, error) => log.error("command failed", { command: name }, error),
-    }),
-    createSenderCheck(isOwnUrl),
-  );
+  registerCommands(ipcMain, wren.dispatch, createSenderCheck(isOwnUrl));
 
   async function createMainWindow(): Promise<void> {
     const workAreas = screen.getAllDisplays().map((display) => display.workArea);
@@ -179,7 +156,7 @@ function main(): void {
     createQuitGuard({
       cleanup: async () => {
         log.info("quitting: signing out of every account");
-        await Promise.all([service.dispose(), windowState?.flush()]);
+        await Promise.all([wren.dispose(), windowState?.flush()]);
         connectivity?.dispose();
       },
       quit: () => app.quit(),
@@ -195,7 +172,7 @@ function main(): void {
       session.defaultSession.setPermissionCheckHandler(permissions.check);
       log.info("Wren started", { version: app.getVersion(), dev: devServerUrl !== undefined });
       // Commands (the renderer's first snapshot too) wait for this; problems show in the snapshot.
-      void service.start();
+      void wren.start();
       return openWindow();
     })
     .catch((error: unknown) => {
@@ -204,7 +181,8 @@ function main(): void {
     });
 }
 
-function setUpLogging(): void {
+/** The log file, and stderr too while developing (or when there is no file). */
+function logSinks(): LogSink[] {
   const sinks: LogSink[] = [];
   try {
     sinks.push(createFileSink(join(app.getPath("logs"), "wren.log")));
@@ -214,5 +192,5 @@ function setUpLogging(): void {
   if (!app.isPackaged || sinks.length === 0) {
     sinks.push({ write: (line) => process.stderr.write(line) });
   }
-  configureLogging({ sinks, level: app.isPackaged ? "info" : "debug" });
+  return sinks;
 }

@@ -1,15 +1,11 @@
 import { appendFileSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createAccountManager } from "../accounts/account-manager";
-import { createDispatch } from "../api/dispatch";
-import { createWrenService } from "../api/service";
-import { WrenError } from "../shared/errors";
-import { createSession } from "../core/account-runtime";
-import { createCredentialChoice } from "../credentials/credential-choice";
+import { createApp } from "../app";
 import { CREDENTIAL_SERVICE } from "../credentials/credential-store";
 import { createKeytarStore, probeKeychain } from "../credentials/keytar-store";
-import { configureLogging } from "../shared/log";
+import { WrenError } from "../shared/errors";
+import { createLogger } from "../shared/log";
 import { createPreviewCertificateChooser } from "./certificate-file";
 import { startPreviewServer } from "./server";
 
@@ -26,55 +22,41 @@ async function main() {
   const dataDir = process.env.WREN_DATA_DIR || mkdtempSync(join(tmpdir(), "wren-preview-"));
   mkdirSync(dataDir, { recursive: true });
   const logFile = join(dataDir, "preview.log");
-  const log = (line: string) => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
-  // The core's own loggers write there too: stdout stays for the URL.
-  configureLogging({ sinks: [{ write: (line) => appendFileSync(logFile, line) }], level: "debug" });
 
-  // No Electron, so no safeStorage: the keychain if one works here, else the person is asked.
-  const credentials = createCredentialChoice({
-    file: join(dataDir, "credentials.json"),
-    safeStorageFile: join(dataDir, "passwords.json"),
-    safeStorage: null,
-    probeKeychain: () => probeKeychain({ service: PREVIEW_KEYCHAIN_SERVICE }),
-    createKeychainStore: () => createKeytarStore({ service: PREVIEW_KEYCHAIN_SERVICE }),
-  });
-  const accounts = createAccountManager({
-    settingsPath: join(dataDir, "accounts.json"),
-    credentials: credentials.store,
-    createSession,
-  });
-  const service = createWrenService({
-    accounts,
-    credentials,
+  const wren = createApp({
+    dataDir,
+    // Every logger writes to the file: stdout stays for the URL.
+    logging: { sinks: [{ write: (line) => appendFileSync(logFile, line) }], level: "debug" },
+    // No Electron, so no safeStorage: the keychain if one works here, else the person is asked.
+    credentials: {
+      safeStorage: null,
+      probeKeychain: () => probeKeychain({ service: PREVIEW_KEYCHAIN_SERVICE }),
+      createKeychainStore: () => createKeytarStore({ service: PREVIEW_KEYCHAIN_SERVICE }),
+    },
     openExternal: async () => {
       throw new WrenError("not-available", "The browser preview does not open links.");
     },
     chooseCertificateFile: createPreviewCertificateChooser(),
   });
-  const dispatch = createDispatch(service.handlers, {
-    onInternalError: (name, error) =>
-      log(
-        `command ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-      ),
-  });
+  const log = createLogger("preview/server");
   const server = await startPreviewServer({
     port,
     rendererDir: resolve(import.meta.dirname, "../../out/preview-renderer"),
-    dispatch,
-    subscribe: (listener) => service.onEvents(listener),
-    log,
+    dispatch: wren.dispatch,
+    subscribe: (listener) => wren.service.onEvents(listener),
+    log: (line) => log.info(line),
   });
 
   console.log(`Wren preview: ${server.url}`);
   console.log(`Data and log: ${dataDir}`);
   // In the background: commands wait for it, and a slow keychain probe must not hold up the URL.
-  void service.start();
+  void wren.start();
 
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    await service.dispose();
+    await wren.dispose();
     await server.close();
     process.exit(0);
   };

@@ -1,11 +1,13 @@
-// The composition root, run against a fake `electron`: what happens before ready, with and without
-// the single-instance lock, and how events, second instances and quitting are wired.
+// Electron's lifecycle (main/index.ts), run against a fake `electron` and a fake createApp: what
+// happens before ready, with and without the single-instance lock, what Electron gives the app, and
+// how events, second instances and quitting are wired. createApp itself: test/unit/app.test.ts.
 import { EventEmitter } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { commandNames, EVENTS_CHANNEL, type WrenEvent } from "../../../preload/contract";
+import type { AppDeps } from "../../../main/app";
 
 const fake = vi.hoisted(() => ({ current: undefined as unknown as FakeElectron }));
 
@@ -48,18 +50,9 @@ vi.mock("electron", () => ({
   },
 }));
 
-vi.mock("../../../main/core/account-runtime", () => ({ createSession: vi.fn((options) => options) }));
-
-vi.mock("../../../main/accounts/account-manager", () => ({
-  createAccountManager: vi.fn((options: unknown) => ({ options })),
-}));
-
-vi.mock("../../../main/credentials/credential-choice", () => ({
-  createCredentialChoice: vi.fn(() => ({ store: { kind: "none" } })),
-}));
-
-vi.mock("../../../main/api/service", () => ({
-  createWrenService: vi.fn(() => fake.current.service),
+// The app is built from what index.ts gives it; what it does with that is app.test.ts's business.
+vi.mock("../../../main/app", () => ({
+  createApp: vi.fn(() => fake.current.wren),
 }));
 
 type FakeElectron = ReturnType<typeof createFakeElectron>;
@@ -107,12 +100,14 @@ function createFakeElectron(options: { gotLock: boolean; isPackaged: boolean; lo
   }
 
   let eventListener: ((events: WrenEvent[]) => void) | undefined;
-  const service = {
-    handlers: Object.fromEntries(commandNames.map((name) => [name, vi.fn()])),
-    onEvents: vi.fn((listener: (events: WrenEvent[]) => void) => {
-      eventListener = listener;
-      return () => {};
-    }),
+  const wren = {
+    service: {
+      onEvents: vi.fn((listener: (events: WrenEvent[]) => void) => {
+        eventListener = listener;
+        return () => {};
+      }),
+    },
+    dispatch: vi.fn(async (..._args: unknown[]) => ({ ok: true, value: "done" })),
     start: vi.fn(async () => {}),
     dispose: vi.fn(async () => {}),
   };
@@ -146,13 +141,12 @@ function createFakeElectron(options: { gotLock: boolean; isPackaged: boolean; lo
       encryptString: vi.fn(),
       decryptString: vi.fn(),
     },
-    service,
+    wren,
     emitServiceEvents: (events: WrenEvent[]) => eventListener?.(events),
   };
 }
 
 let dir: string;
-let processListeners: { uncaughtException: unknown[]; unhandledRejection: unknown[] };
 
 async function start(options: { gotLock?: boolean; isPackaged?: boolean } = {}) {
   fake.current = createFakeElectron({
@@ -163,6 +157,12 @@ async function start(options: { gotLock?: boolean; isPackaged?: boolean } = {}) 
   vi.resetModules();
   await import("../../../main/index");
   return fake.current;
+}
+
+/** What index.ts gave createApp the last time it was loaded. */
+async function appDeps(): Promise<AppDeps> {
+  const { createApp } = await import("../../../main/app");
+  return vi.mocked(createApp).mock.lastCall![0];
 }
 
 async function startReady(options: { gotLock?: boolean; isPackaged?: boolean } = {}) {
@@ -181,26 +181,11 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 beforeEach(() => {
-  processListeners = {
-    uncaughtException: process.listeners("uncaughtException"),
-    unhandledRejection: process.listeners("unhandledRejection"),
-  };
   vi.stubEnv("ELECTRON_RENDERER_URL", "http://localhost:5173");
 });
 
 afterEach(() => {
   vi.unstubAllEnvs();
-  // index.ts logs uncaught errors; take its listeners off the test process again.
-  for (const listener of process.listeners("uncaughtException")) {
-    if (!processListeners.uncaughtException.includes(listener)) {
-      process.removeListener("uncaughtException", listener);
-    }
-  }
-  for (const listener of process.listeners("unhandledRejection")) {
-    if (!processListeners.unhandledRejection.includes(listener)) {
-      process.removeListener("unhandledRejection", listener);
-    }
-  }
 });
 
 describe("main/index.ts", () => {
@@ -218,6 +203,8 @@ describe("main/index.ts", () => {
     electron.markReady();
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(electron.app.quit).toHaveBeenCalledOnce();
+    const { createApp } = await import("../../../main/app");
+    expect(createApp).not.toHaveBeenCalled();
     expect(electron.ipcMain.handle).not.toHaveBeenCalled();
     expect(electron.BrowserWindow.instances).toHaveLength(0);
   });
@@ -252,6 +239,18 @@ describe("main/index.ts", () => {
     expect(channels.sort()).toEqual(commandNames.map((name) => `wren:${name}`).sort());
   });
 
+  it("hands commands from its own page to the app's dispatch, and no others", async () => {
+    const electron = await start();
+    const handler = electron.ipcMain.handle.mock.calls.find(
+      (call) => call[0] === "wren:snapshot",
+    )![1] as (event: unknown, args: unknown) => Promise<unknown>;
+    const from = (url: string) => ({ senderFrame: { url, parent: null } });
+    expect(await handler(from("app://wren/index.html"), {})).toEqual({ ok: true, value: "done" });
+    expect(electron.wren.dispatch).toHaveBeenCalledExactlyOnceWith("snapshot", {});
+    expect(await handler(from("https://evil.example/"), {})).toMatchObject({ ok: false });
+    expect(electron.wren.dispatch).toHaveBeenCalledOnce();
+  });
+
   it("forwards each batch of service events to the window as one message", async () => {
     const { electron, win } = await startReady();
     const batch: WrenEvent[] = [
@@ -262,41 +261,47 @@ describe("main/index.ts", () => {
     expect(win.webContents.send).toHaveBeenCalledExactlyOnceWith(EVENTS_CHANNEL, batch);
   });
 
-  it("gives every session the OS's wake-up and network signals", async () => {
+  it("gives the app the OS's wake-up and network signals, made once, on first use", async () => {
     const electron = await startReady().then((started) => started.electron);
-    const { createAccountManager } = await import("../../../main/accounts/account-manager");
-    const deps = vi.mocked(createAccountManager).mock.lastCall![0];
-    const options = deps.createSession({ jid: "a@example.org", password: "pw", directTls: false });
-    const { signals } = options as unknown as { signals: { onResume(cb: () => void): () => void } };
+    const { signals } = await appDeps();
+    const made = signals!();
+    expect(signals!()).toBe(made);
     const resumed = vi.fn();
-    signals.onResume(resumed);
+    made.onResume(resumed);
     electron.powerMonitor.emit("resume");
     expect(resumed).toHaveBeenCalledOnce();
   });
 
-  it("keeps accounts and the credential choice in userData, with Electron's safeStorage", async () => {
+  it("keeps the app's data in userData, with Electron's safeStorage for passwords", async () => {
     const electron = await start();
-    const { createAccountManager } = await import("../../../main/accounts/account-manager");
-    const { createCredentialChoice } = await import("../../../main/credentials/credential-choice");
-    const { createWrenService } = await import("../../../main/api/service");
-    const userData = join(dir, "userData");
-    expect(vi.mocked(createAccountManager).mock.lastCall![0]).toMatchObject({
-      settingsPath: join(userData, "accounts.json"),
-      credentials: { kind: "none" },
+    const deps = await appDeps();
+    expect(deps.dataDir).toBe(join(dir, "userData"));
+    expect(deps.credentials.safeStorage).toBe(electron.safeStorage);
+    expect(deps.createSession).toBeUndefined();
+  });
+
+  it("logs to a file, at info when packaged and at debug (to stderr too) when not", async () => {
+    await start({ isPackaged: true });
+    expect((await appDeps()).logging).toEqual({ sinks: [expect.any(Object)], level: "info" });
+    await start({ isPackaged: false });
+    expect((await appDeps()).logging).toEqual({
+      sinks: [expect.any(Object), expect.any(Object)],
+      level: "debug",
     });
-    const choice = vi.mocked(createCredentialChoice).mock.lastCall![0];
-    expect(choice.file).toBe(join(userData, "credentials.json"));
-    expect(choice.safeStorage).toBe(electron.safeStorage);
-    expect(vi.mocked(createWrenService).mock.lastCall![0]).toMatchObject({
-      accounts: { options: expect.any(Object) },
-      credentials: { store: { kind: "none" } },
-    });
+  });
+
+  it("opens only safe links, in the OS's browser", async () => {
+    const electron = await start();
+    const { openExternal } = await appDeps();
+    await openExternal("https://example.org/page");
+    expect(electron.shell.openExternal).toHaveBeenCalledExactlyOnceWith("https://example.org/page");
+    await expect(openExternal("file:///etc/passwd")).rejects.toThrow();
+    expect(electron.shell.openExternal).toHaveBeenCalledOnce();
   });
 
   it("asks for certificate files with Electron's dialog, modal on the window", async () => {
     const { electron, win } = await startReady();
-    const { createWrenService } = await import("../../../main/api/service");
-    const { chooseCertificateFile } = vi.mocked(createWrenService).mock.lastCall![0];
+    const { chooseCertificateFile } = await appDeps();
     expect(await chooseCertificateFile("certificate")).toBe("/certs/alice.p12");
     expect(electron.dialog.showOpenDialog).toHaveBeenCalledWith(
       win,
@@ -304,12 +309,12 @@ describe("main/index.ts", () => {
     );
   });
 
-  it("starts the service (credential store, then accounts) only once Electron is ready", async () => {
+  it("starts the app (credential store, then accounts) only once Electron is ready", async () => {
     const electron = await start();
     await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(electron.service.start).not.toHaveBeenCalled();
+    expect(electron.wren.start).not.toHaveBeenCalled();
     electron.markReady();
-    await vi.waitFor(() => expect(electron.service.start).toHaveBeenCalledOnce());
+    await vi.waitFor(() => expect(electron.wren.start).toHaveBeenCalledOnce());
   });
 
   it("brings the window forward when Wren is started again", async () => {
@@ -349,7 +354,7 @@ describe("main/index.ts", () => {
     const event = { preventDefault: vi.fn() };
     electron.app.emit("before-quit", event);
     expect(event.preventDefault).toHaveBeenCalled();
-    expect(electron.service.dispose).toHaveBeenCalledOnce();
+    expect(electron.wren.dispose).toHaveBeenCalledOnce();
     await vi.waitFor(() => expect(electron.app.quit).toHaveBeenCalledOnce());
   });
 
