@@ -1,49 +1,32 @@
 import { randomBytes } from "node:crypto";
 import type { Client } from "@xmpp/client";
-import type {
-  ConnectionSecurity,
-  ConnectionState,
-  SessionState,
-  UserError,
-} from "../../preload/contract";
+import type { ConnectionState, SessionState, UserError } from "../../preload/contract";
+import { systemClock } from "../shared/clock";
+import { Emitter } from "../shared/emitter";
 import { errorName, WrenError } from "../shared/errors";
 import { createLogger, type Logger } from "../shared/log";
-import type { ConnectionEvents, SessionOptions } from "./session-api";
+import { withDeadline } from "../shared/timeouts";
 import { Backoff } from "./backoff";
-import { systemClock, type Clock } from "../shared/clock";
-import type { AuthOutcome } from "./auth/credentials";
-import type { FastToken } from "./auth/fast-token";
-import { tlsSocketOf } from "./auth/sasl-negotiation";
-import { createClient, destroySocket } from "./connection";
-import { noSignals, type ConnectivitySignals } from "./connectivity";
-import { tripwire, withDeadline } from "../shared/timeouts";
-import { Emitter } from "../shared/emitter";
-import { resolveEndpoints } from "./endpoints";
+import { connectOnce } from "./connect/connect-once";
+import { LinkWatch } from "./connect/link-watch";
+import { SignInRecord } from "./connect/sign-in-record";
+import { tryEndpoints } from "./connect/try-endpoints";
+import { destroySocket } from "./connection";
+import { noSignals } from "./connectivity";
+import { hostOf, resolveEndpoints } from "./endpoints";
 import {
   connectionLostError,
   isRetryable,
   noAnswerError,
   startTimeoutError,
-  tlsRequiredError,
   toWrenError,
 } from "./errors";
-import { parseJid, requireBareJid, toBareJid, type JidParts } from "./jid";
-import { Liveness } from "./liveness";
-import { chatMessagesToResend, type Outbox } from "./outbox";
-import { probeServer } from "./probe";
+import { parseJid, requireBareJid, type JidParts } from "./jid";
+import type { Outbox } from "./outbox";
 import { Reconnector } from "./reconnector";
-import { StanzaGate, type StanzaRouter } from "./router";
-import type { MechanismPin } from "./sasl/choose-mechanism";
-import {
-  captureResumption,
-  countEveryStanza,
-  onceResumed,
-  restoreResumption,
-  type Resumption,
-} from "./stream-resumption";
-import { hostOf } from "./endpoints";
-import { tryEndpoints } from "./connect/try-endpoints";
-import type { WrenEntity } from "./transport/create-entity";
+import type { StanzaRouter } from "./router";
+import type { ConnectionEvents, SessionOptions } from "./session-api";
+import { captureResumption, type Resumption } from "./stream-resumption";
 
 /** connect + TLS + SASL + bind + roster + initial presence must finish within this. */
 export const START_TIMEOUT_MS = 20_000;
@@ -69,28 +52,17 @@ export class Session {
   readonly #events: Emitter<ConnectionEvents>;
   readonly #router: StanzaRouter;
   readonly #log: Logger;
-  readonly #clock: Clock;
-  readonly #signals: ConnectivitySignals;
   readonly #reconnector: Reconnector;
+  readonly #link: LinkWatch;
+  readonly #record: SignInRecord;
 
   #state: SessionState;
   /** The live connection; handlers of any other entity are stale and do nothing. */
   #entity: Client | null = null;
   /** Bumped by every start(), reconnect attempt and stop(), so a superseded attempt notices. */
   #generation = 0;
-  /** Watches the live connection for a silent death; null while not online. */
-  #liveness: Liveness | null = null;
-  #foreground = true;
-  /** Unsubscribes from the connectivity signals; empty while not signed in. */
-  #unsubscribe: (() => void)[] = [];
   /** XEP-0198 state of the lost stream, kept until a reconnect resumed it or replaced it. */
   #resumption: Resumption | null = null;
-  /** The strongest SASL mechanism seen for this account (see sasl/choose-mechanism). */
-  #mechanismPin: MechanismPin | null;
-  /** The FAST token to try at the next sign-in (XEP-0484). */
-  #fastToken: FastToken | null;
-  /** How the live (or last) connection authenticated; shown in the account's state. */
-  #security: ConnectionSecurity | null = null;
 
   constructor(options: ConnectionOptions) {
     this.jid = requireBareJid(options.jid);
@@ -104,17 +76,29 @@ export class Session {
     this.#options = options;
     this.#resource = options.resource || `wren-${randomBytes(4).toString("hex")}`;
     this.#state = { state: "offline", jid: this.jid, error: null };
-    this.#mechanismPin = options.security?.mechanismPin ?? null;
-    this.#fastToken = options.fastToken ?? null;
     this.#router = options.router;
     this.#log = options.log ?? createLogger("core/session");
     this.#events = new Emitter<ConnectionEvents>((error) =>
       this.#log.error("a session listener failed", { error: errorName(error) }, error),
     );
-    this.#clock = options.clock ?? systemClock;
-    this.#signals = options.signals ?? noSignals;
+    const clock = options.clock ?? systemClock;
+    this.#record = new SignInRecord({
+      domain: this.#account.domain,
+      trustedByYou: Boolean(options.security?.trustedCertificate),
+      mechanismPin: options.security?.mechanismPin ?? null,
+      fastToken: options.fastToken ?? null,
+      onPin: (pin) => this.#events.emit("mechanismPinned", pin),
+      onFastToken: (token) => this.#events.emit("fastToken", token),
+    });
+    this.#link = new LinkWatch({
+      clock,
+      domain: this.#account.domain,
+      signals: options.signals ?? noSignals,
+      timings: options.liveness,
+      onWake: () => this.reconnectNow(),
+    });
     this.#reconnector = new Reconnector({
-      clock: this.#clock,
+      clock,
       backoff: new Backoff(options.backoff),
       attempt: () => this.#reconnect(),
       onWaiting: (delay, error) => {
@@ -169,10 +153,10 @@ export class Session {
         startTimeoutError(this.#account.domain, START_TIMEOUT_MS / 1000),
       );
       this.#assertCurrent(generation);
-      this.#log.info("online", { account: this.jid, ...this.#security });
+      this.#log.info("online", { account: this.jid, ...this.#record.security });
       this.#setState("online", null);
       this.#reconnector.connected();
-      this.#subscribeSignals();
+      this.#link.listen();
       this.#watchLiveness();
     } catch (error) {
       if (generation !== this.#generation) {
@@ -191,8 +175,8 @@ export class Session {
     this.#generation++;
     if (this.#state.state !== "offline") this.#log.info("signing out", { account: this.jid });
     this.#reconnector.stop();
-    this.#unsubscribeSignals();
-    this.#stopLiveness();
+    this.#link.stopListening();
+    this.#link.stopProbing();
     this.#resumption = null;
     const entity = this.#entity;
     this.#entity = null;
@@ -211,7 +195,7 @@ export class Session {
   }
 
   reconnectNow(): void {
-    if (this.#state.state === "online") this.#liveness?.probeNow();
+    if (this.#state.state === "online") this.#link.probeNow();
     else this.#reconnector.retryNow();
   }
 
@@ -227,7 +211,24 @@ export class Session {
       directTls,
     });
     return tryEndpoints(services, {
-      attempt: (service) => this.#connectTo(service, generation),
+      attempt: (service) =>
+        connectOnce({
+          service,
+          account: this.#account,
+          jid: this.jid,
+          resource: this.#resource,
+          options: this.#options,
+          record: this.#record,
+          router: this.#router,
+          resumption: this.#resumption,
+          adopt: (entity, fail) => {
+            this.#entity = entity;
+            this.#listen(entity, fail);
+          },
+          assertCurrent: () => this.#assertCurrent(generation),
+          outboxOf: (entity) => this.#entityOutbox(entity),
+          log: this.#log,
+        }),
       toError: (error, service) =>
         toWrenError(error, { domain: this.#account.domain, host: hostOf(service) }),
       check: () => this.#assertCurrent(generation),
@@ -237,109 +238,6 @@ export class Session {
       },
       maxRedirects: MAX_REDIRECTS,
     });
-  }
-
-  async #connectTo(service: string, generation: number): Promise<boolean> {
-    const failed = tripwire();
-    const entity = createClient({
-      local: this.#account.local,
-      domain: this.#account.domain,
-      password: this.#options.clientCertificate ? "" : (this.#options.password ?? ""),
-      clientCertificate: this.#options.clientCertificate ?? null,
-      resource: this.#resource,
-      service,
-      trustedCertificate: this.#options.security?.trustedCertificate ?? null,
-      mechanismPin: this.#mechanismPin,
-      onInsecure: failed.trip,
-      onAuthenticated: (outcome) => {
-        this.#authenticated(entity, outcome);
-        gate.hold();
-      },
-      fast: {
-        token: this.#fastToken,
-        onToken: (token) => {
-          this.#fastToken = token;
-          this.#events.emit("fastToken", { ...token });
-        },
-        onTokenInvalid: () => {
-          this.#fastToken = null;
-          this.#events.emit("fastToken", null);
-        },
-      },
-      userAgentId: this.#options.userAgentId,
-    });
-    countEveryStanza(entity);
-    const resumption = this.#resumption;
-    if (resumption) restoreResumption(entity, resumption);
-    this.#entity = entity;
-    const gate = new StanzaGate();
-    this.#router.attach(entity as WrenEntity, gate);
-    this.#listen(entity, failed.trip);
-
-    // Each step also ends the attempt when it fails, or when stop()/start() superseded it meanwhile.
-    const step = async <T>(work: Promise<T>) => {
-      const result = await Promise.race([work, failed.promise]);
-      this.#assertCurrent(generation);
-      return result;
-    };
-    // entity.start() would do these three, but it creates its "online" promise before opening the
-    // stream and leaves it unhandled when the stream fails early; failures reach us via `failed`.
-    // A resumed stream does not bind again, so it never emits "online".
-    const online = new Promise<boolean>((resolve) => {
-      entity.once("online", () => resolve(false));
-      onceResumed(entity, () => resolve(true));
-    });
-    await step(entity.connect(service));
-    await step(entity.open({ domain: this.#account.domain }));
-    const resumed = await step(online);
-    if (!entity.isSecure()) throw tlsRequiredError(this.#account.domain);
-    this.#requireOwnJid(entity);
-    // Secure, authenticated, bound and ours: from here on the features may hear this stream.
-    gate.open();
-    this.#log.info(resumed ? "stream resumed" : "stream bound", { account: this.jid });
-    // Resumed: the server kept roster, presence and our unacknowledged stanzas' place in line
-    // (xmpp.js sent those again). Otherwise this is a new session and the features start afresh.
-    await step(this.#router.online({ resumed }, this.#entityOutbox(entity)));
-    if (resumed) return true;
-    // The server handles our stanzas in order: once it answers this, our presence is in effect, so
-    // messages sent to us from here on are delivered live, not stored offline and marked delayed.
-    await step(probeServer(entity, this.#account.domain, new AbortController().signal));
-    for (const message of chatMessagesToResend(resumption?.queue ?? [], this.jid)) {
-      await step(entity.send(message));
-    }
-    return false;
-  }
-
-  /**
-   * The server decides which account we are signed in as (with a client certificate, from the
-   * certificate): anything but this account's JID must not go on as if it were this account.
-   */
-  #requireOwnJid(entity: Client): void {
-    const bound = entity.jid ? toBareJid(entity.jid.toString()) : null;
-    if (bound === this.jid) return;
-    throw new WrenError(
-      "auth-failed",
-      `The server signed you in as ${bound ?? "nobody"}, not ${this.jid}. If you sign in with a certificate, it belongs to another account. Wren disconnected.`,
-    );
-  }
-
-  #authenticated(entity: Client, outcome: AuthOutcome): void {
-    const tls = tlsSocketOf(entity)?.getProtocol() ?? "";
-    this.#security = {
-      tls,
-      mechanism: outcome.mechanism,
-      channelBinding: outcome.channelBinding,
-      trustedByYou: Boolean(this.#options.security?.trustedCertificate),
-      warning: outcome.plainWarning
-        ? `The server for ${this.#account.domain} only accepts plain passwords (PLAIN). Your password was sent inside the encrypted connection, but the server sees it as is and cannot prove it knows it.`
-        : null,
-    };
-    const pin = outcome.pin;
-    const old = this.#mechanismPin;
-    if (!old || old.mechanism !== pin.mechanism || old.channelBinding !== pin.channelBinding) {
-      this.#mechanismPin = pin;
-      this.#events.emit("mechanismPinned", { ...pin });
-    }
   }
 
   /** One attempt of the reconnector. Rejects with a WrenError; the reconnector decides what next. */
@@ -396,7 +294,7 @@ export class Session {
 
     // Anything from the server shows the link is alive.
     entity.on("element", () => {
-      if (live()) this.#liveness?.activity();
+      if (live()) this.#link.activity();
     });
   }
 
@@ -426,51 +324,20 @@ export class Session {
     this.#generation++;
     this.#abandon();
     this.#resumption = null;
-    this.#unsubscribeSignals();
+    this.#link.stopListening();
     this.#router.offline();
     this.#setState("error", error.toUserError());
   }
 
   #watchLiveness(): void {
     const entity = this.#entity;
-    if (!entity) return;
-    this.#stopLiveness();
-    const liveness = new Liveness({
-      clock: this.#clock,
-      timings: this.#options.liveness,
-      foreground: this.#foreground,
-      probe: (signal) => probeServer(entity, this.#account.domain, signal),
-      onDead: () => this.#lose(entity, noAnswerError(this.#account.domain)),
-    });
-    this.#liveness = liveness;
-    liveness.start();
-  }
-
-  #stopLiveness(): void {
-    this.#liveness?.stop();
-    this.#liveness = null;
-  }
-
-  #subscribeSignals(): void {
-    if (this.#unsubscribe.length > 0) return;
-    const wake = () => this.reconnectNow();
-    this.#unsubscribe = [
-      this.#signals.onNetworkUp(wake),
-      this.#signals.onResume(wake),
-      this.#signals.onForegroundChange((foreground) => {
-        this.#foreground = foreground;
-        this.#liveness?.setForeground(foreground);
-      }),
-    ];
-  }
-
-  #unsubscribeSignals(): void {
-    for (const off of this.#unsubscribe.splice(0)) off();
+    if (entity)
+      this.#link.watch(entity, () => this.#lose(entity, noAnswerError(this.#account.domain)));
   }
 
   /** Drops the live connection at once. Its handlers go quiet; its 'error' listener stays. */
   #abandon(): void {
-    this.#stopLiveness();
+    this.#link.stopProbing();
     const entity = this.#entity;
     this.#entity = null;
     if (entity) destroySocket(entity);
@@ -520,7 +387,7 @@ export class Session {
   }
 
   #setState(state: ConnectionState, error: UserError | null): void {
-    const security = state === "online" && this.#security ? { ...this.#security } : null;
+    const security = state === "online" ? this.#record.security : null;
     this.#state = { state, jid: this.jid, error, ...(security && { security }) };
     this.#events.emit("state", this.state());
   }
