@@ -45,6 +45,7 @@ export function installStreamParser(entity: Client, options: InstallOptions = {}
         maxStanzaBytes: options.maxStanzaBytes,
         maxDepth: options.maxDepth,
         maxAttributes: options.maxAttributes,
+        maxElements: options.maxElements,
         onViolation: (error) => onViolation(connection, this, error),
       });
     }

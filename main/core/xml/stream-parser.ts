@@ -10,6 +10,9 @@ export const DEFAULT_MAX_STANZA_BYTES = 10 * 1024 * 1024;
 // 2.8 MB stanza of nested elements took 119 MB of heap, and toString() overflowed the stack.
 export const DEFAULT_MAX_DEPTH = 64;
 export const DEFAULT_MAX_ATTRIBUTES = 64;
+// Flat breadth costs heap too: 10 MiB of <a/> would be 2.5 million elements (about 400 MB). A
+// roster of 50,000 contacts with a group each is about 100,000.
+export const DEFAULT_MAX_ELEMENTS = 250_000;
 
 /** What the server may send; a stanza beyond any limit closes the stream with policy-violation. */
 export interface StreamLimits {
@@ -19,6 +22,8 @@ export interface StreamLimits {
   maxDepth?: number;
   /** Most attributes on one element, namespace declarations included; DEFAULT_MAX_ATTRIBUTES. */
   maxAttributes?: number;
+  /** Most elements in one stanza, the stanza included; DEFAULT_MAX_ELEMENTS. */
+  maxElements?: number;
 }
 
 export interface StreamParserOptions extends StreamLimits {
@@ -55,6 +60,7 @@ export class StreamParser extends EventEmitter {
         maxItemBytes: options.maxStanzaBytes ?? DEFAULT_MAX_STANZA_BYTES,
         maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
         maxAttributes: options.maxAttributes ?? DEFAULT_MAX_ATTRIBUTES,
+        maxElements: options.maxElements ?? DEFAULT_MAX_ELEMENTS,
       },
     );
   }

@@ -31,6 +31,8 @@ export interface TokenizerLimits {
   maxDepth: number;
   /** Most attributes on one element. */
   maxAttributes: number;
+  /** Most elements in one item. */
+  maxElements: number;
 }
 
 /**
@@ -44,7 +46,10 @@ export class Tokenizer {
   readonly #maxItemBytes: number;
   readonly #maxDepth: number;
   readonly #maxAttributes: number;
+  readonly #maxElements: number;
   #depth = 0;
+  /** Elements opened in the current item so far. */
+  #itemElements = 0;
   #names: string[] = [];
   #declared = false;
   #finished = false;
@@ -63,6 +68,7 @@ export class Tokenizer {
     this.#maxItemBytes = limits.maxItemBytes;
     this.#maxDepth = limits.maxDepth;
     this.#maxAttributes = limits.maxAttributes;
+    this.#maxElements = limits.maxElements;
   }
 
   /** True once the root element has closed; later input means nothing. */
@@ -201,6 +207,12 @@ export class Tokenizer {
         `elements are nested more than ${this.#maxDepth} deep`,
       );
     }
+    if (this.#depth >= 1 && ++this.#itemElements > this.#maxElements) {
+      throw new StreamParseError(
+        "policy-violation",
+        `a stanza has more than ${this.#maxElements} elements`,
+      );
+    }
     if (!tag.selfClosing) {
       this.#depth++;
       this.#names.push(tag.name);
@@ -220,6 +232,7 @@ export class Tokenizer {
 
   /** Counts the item that ends at `end` and checks it against the limit, before it is delivered. */
   #completeItem(s: string, end: number): void {
+    this.#itemElements = 0;
     if (!this.#inItem) return;
     this.#inItem = false;
     // A UTF-16 unit takes at most 3 bytes in UTF-8: far from the limit, bytes need no counting.

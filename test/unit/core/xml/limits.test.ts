@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   DEFAULT_MAX_ATTRIBUTES,
   DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_ELEMENTS,
   DEFAULT_MAX_STANZA_BYTES,
 } from "../../../../main/core/xml/stream-parser";
 import { failure, HEADER, parse, parseStream } from "./parse";
@@ -166,5 +167,29 @@ describe("one 8 MiB text node", () => {
     // The stock parser needs seconds here; the target is 100 ms on an idle machine. This bound
     // leaves room for a busy test machine while still catching quadratic behaviour.
     expect(ms).toBeLessThan(2000);
+  });
+});
+
+describe("the element count limit", () => {
+  it("accepts a stanza of exactly the limit, counting the stanza itself, and counts each anew", () => {
+    const wide = (children: number) => `<iq type='result'>${"<a/>".repeat(children)}</iq>`;
+    const outcome = parseStream(wide(9) + "<presence/>" + wide(9), { maxElements: 10 });
+    expect(outcome.errors).toEqual([]);
+    expect(outcome.elements).toHaveLength(3);
+  });
+
+  it("rejects one element more with policy-violation", () => {
+    const outcome = parseStream(`<iq type='result'>${"<a/>".repeat(10)}</iq>`, { maxElements: 10 });
+    expect(failure(outcome)).toBe("policy-violation: a stanza has more than 10 elements");
+    expect(outcome.elements).toEqual([]);
+  });
+
+  it("refuses 10 MiB of flat elements by default, while they are still arriving", () => {
+    expect(DEFAULT_MAX_ELEMENTS).toBe(250_000);
+    const chunk = encode("<a/>".repeat(50_000));
+    const chunks = [encode(`${HEADER}<iq type='result'>`), ...Array(13).fill(chunk)];
+    expect(failure(parse(chunks))).toBe(
+      `policy-violation: a stanza has more than ${DEFAULT_MAX_ELEMENTS} elements`,
+    );
   });
 });
