@@ -112,6 +112,9 @@ function isSorted(messages: readonly ChatMessage[]): boolean {
   return true;
 }
 
+/** Conversations kept in the page at once, across accounts. */
+export const MAX_CONVERSATIONS = 2_000;
+
 /** All conversations, keyed by (account, peer); which one is open, and unread counts for the others. */
 export class ConversationsState {
   #threads = new Map<string, Thread>();
@@ -199,8 +202,31 @@ export class ConversationsState {
       unread ??= new Map(this.#unread);
       unread.set(thread.key, (unread.get(thread.key) ?? 0) + incoming);
     }
-    if (unread) this.#unread = unread;
-    this.#recent = [...active, ...this.#recent.filter((thread) => !active.includes(thread))];
+    const moved = new Set(active);
+    let recent = [...active, ...this.#recent.filter((thread) => !moved.has(thread))];
+    if (recent.length > MAX_CONVERSATIONS)
+      recent = this.#forgetOldest(recent, unread ?? this.#unread);
+    else if (unread) this.#unread = unread;
+    this.#recent = recent;
+  }
+
+  /**
+   * Anyone can start a conversation, so a flood of strangers must cost a bounded amount: the least
+   * recent conversations beyond the bound are forgotten here (main still has their history).
+   */
+  #forgetOldest(recent: Thread[], unread: ReadonlyMap<string, number>): Thread[] {
+    const kept: Thread[] = [];
+    const counts = new Map(unread);
+    for (const thread of recent) {
+      if (kept.length < MAX_CONVERSATIONS || thread.key === this.#selected) {
+        kept.push(thread);
+      } else {
+        this.#threads.delete(thread.key);
+        counts.delete(thread.key);
+      }
+    }
+    this.#unread = counts;
+    return kept;
   }
 
   /** Forgets an account's conversations (account removed). */
