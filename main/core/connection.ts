@@ -32,6 +32,8 @@ export interface ConnectionParams {
   userAgentId?: string;
 }
 
+export type CreateClient = (params: ConnectionParams) => Client;
+
 /** How long xmpp.js waits for one step (stream open, a reply). */
 export const STEP_TIMEOUT_MS = 10_000;
 

@@ -12,6 +12,7 @@ import type { Clock } from "../shared/clock";
 import type { ConnectivitySignals } from "./connectivity";
 import type { ClientCertificate } from "./auth/client-certificate";
 import type { FastToken } from "./auth/fast-token";
+import type { CreateClient } from "./connection";
 import type { LivenessTimings } from "./liveness";
 import type { MechanismPin } from "./sasl/choose-mechanism";
 
@@ -49,6 +50,8 @@ export interface SessionOptions {
   signals?: ConnectivitySignals;
   backoff?: Partial<BackoffOptions>;
   liveness?: Partial<LivenessTimings>;
+  /** Makes the connection's entity; tests pass a fake to drive a session without a server. */
+  createClient?: CreateClient;
   /**
    * The account's roster, presence and conversations, kept across connections. The caller keeps
    * one per account and passes it to every session of it; without it, the session has its own.

@@ -234,7 +234,7 @@ export class Session {
       check: () => this.#assertCurrent(generation),
       afterFailure: (error) => {
         this.#abandon();
-        this.#log.info("trying the next address", { account: this.jid, error: errorName(error) });
+        this.#log.info("a sign-in attempt failed", { account: this.jid, error: errorName(error) });
       },
       maxRedirects: MAX_REDIRECTS,
     });

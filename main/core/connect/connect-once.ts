@@ -24,7 +24,10 @@ export interface ConnectOnce {
   /** The account's bare JID. */
   jid: string;
   resource: string;
-  options: Pick<SessionOptions, "password" | "clientCertificate" | "security" | "userAgentId">;
+  options: Pick<
+    SessionOptions,
+    "password" | "clientCertificate" | "security" | "userAgentId" | "createClient"
+  >;
   record: SignInRecord;
   router: StanzaRouter;
   /** The lost stream to resume (XEP-0198), if any. */
@@ -45,7 +48,7 @@ export async function connectOnce(attempt: ConnectOnce): Promise<boolean> {
   const { account, jid, options, record, router, resumption } = attempt;
   const failed = tripwire();
   const gate = new StanzaGate();
-  const entity = createClient({
+  const entity = (options.createClient ?? createClient)({
     local: account.local,
     domain: account.domain,
     password: options.clientCertificate ? "" : (options.password ?? ""),
