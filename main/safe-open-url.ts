@@ -1,20 +1,14 @@
+import { BIDI_CONTROL, LINK_PROTOCOLS, mailtoQuery } from "../preload/contract/links";
 import { WrenError } from "./shared/errors";
 import { createLogger } from "./shared/log";
 
 const log = createLogger("app/safe-open-url");
 
 /** Schemes the OS may open for us. Anything else (file:, javascript:, custom handlers) could run code. */
-const EXTERNAL_PROTOCOLS = new Set(["http:", "https:", "mailto:"]);
+const EXTERNAL_PROTOCOLS = LINK_PROTOCOLS;
 
 /** Longer URLs are refused: Windows' shell truncates past ~2 KB, and no real link needs more. */
 export const MAX_EXTERNAL_URL_LENGTH = 2048;
-
-// Mail clients honour more than these (some attach a local file for `attach=`); nothing else leaves.
-// renderer/lib/linkify.ts keeps the same list for the links it shows.
-const MAILTO_FIELDS = new Set(["to", "cc", "subject", "body"]);
-
-// Embeddings, overrides, isolates and the three marks: in a URL they only disguise it.
-const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
 
 // Schemes worth naming in the log. Any other "scheme" may be a user name ("alice:hunter2@host").
 const LOGGED_PROTOCOLS = new Set([
@@ -65,24 +59,6 @@ function check(raw: string): Checked {
  */
 export function externalUrl(raw: string): string | null {
   return check(raw).url ?? null;
-}
-
-/** `search` ("?a=1&b=2") with only the allowed mailto fields, names compared case-insensitively. */
-function mailtoQuery(search: string): string {
-  const kept = search
-    .slice(1)
-    .split("&")
-    .filter((field) => {
-      const name = field.split("=", 1)[0]!;
-      try {
-        return MAILTO_FIELDS.has(decodeURIComponent(name).toLowerCase());
-      } catch {
-        return false; // malformed percent-encoding
-      }
-    })
-    // RFC 6068 has no bare "?" in a field; a lenient client might start new fields at one.
-    .map((field) => field.replaceAll("?", "%3F"));
-  return kept.length > 0 ? `?${kept.join("&")}` : "";
 }
 
 /**

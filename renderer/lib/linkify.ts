@@ -1,3 +1,5 @@
+import { BIDI_CONTROL, LINK_PROTOCOLS, mailtoQuery } from "../../preload/contract/links";
+
 /** A piece of a message body. Joining every segment's text gives the body back. */
 export type Segment =
   | { kind: "text"; text: string }
@@ -6,15 +8,8 @@ export type Segment =
   | { kind: "disguised-link"; text: string; visible: string };
 
 // Only these schemes ever become links; anything else (javascript:, data:, file:…) stays text.
-const SAFE_PROTOCOLS = new Set(["http:", "https:", "mailto:"]);
+const SAFE_PROTOCOLS = LINK_PROTOCOLS;
 
-// Mail clients honour more than these (some attach a local file for `attach=`); nothing else is
-// kept. main/safe-open-url.ts applies the same list to every URL it opens.
-const MAILTO_FIELDS = new Set(["to", "cc", "subject", "body"]);
-
-// Embeddings, overrides, isolates and the three marks. A URL needs none of them (its right-to-left
-// parts display correctly without); inside one they only make it read as another URL.
-const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
 const BIDI_CONTROLS = new RegExp(BIDI_CONTROL.source, "g");
 
 /** The URL to open for `candidate`, or null unless it parses as http, https or mailto. */
@@ -35,24 +30,6 @@ export function safeHref(candidate: string): string | null {
     return null;
   }
   return url.href;
-}
-
-/** `search` ("?a=1&b=2") with only the allowed mailto fields, names compared case-insensitively. */
-function mailtoQuery(search: string): string {
-  const kept = search
-    .slice(1)
-    .split("&")
-    .filter((field) => {
-      const name = field.split("=", 1)[0]!;
-      try {
-        return MAILTO_FIELDS.has(decodeURIComponent(name).toLowerCase());
-      } catch {
-        return false; // malformed percent-encoding
-      }
-    })
-    // RFC 6068 has no bare "?" in a field; a lenient client might start new fields at one.
-    .map((field) => field.replaceAll("?", "%3F"));
-  return kept.length > 0 ? `?${kept.join("&")}` : "";
 }
 
 /** `text` with every bidirectional control replaced by a visible marker such as ⟨U+202E⟩. */
