@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { registerAccount, type TestAccount } from "../integration/setup/accounts";
-import { eventually, nextEvent, sessionPool } from "../integration/helpers";
+import { nextEvent, sessionPool } from "../integration/helpers";
 import type { XmppSession } from "../../main/core/session-api";
 import { launchChromium } from "./browser";
 import { startPreview, type PreviewProcess } from "./preview-process";
@@ -150,10 +150,15 @@ describe("the preview in Chromium against a real Prosody", () => {
   });
 
   it("sends nothing twice and reports no errors in the page", async () => {
-    await eventually(
-      () => bobSession.history(alice.jid, undefined, 50).length === 2,
-      "two messages",
+    // Alice's new status is a marker: it reaches Bob after anything her Wren sent him before it.
+    const marker = nextEvent(bobSession, "presence", (contacts) =>
+      contacts.some((contact) => contact.jid === alice.jid && contact.best?.status === "marker"),
     );
+    marker.catch(() => {}); // awaited below
+    const status = page.getByRole("textbox", { name: "Status message", exact: true });
+    await status.fill("marker");
+    await status.press("Enter");
+    await marker;
     expect(bobSession.history(alice.jid, undefined, 50).map((m) => m.direction)).toEqual([
       "in",
       "out",

@@ -218,8 +218,8 @@ describe("WrenApp", () => {
     const older = [message("a@x.org", "oldest", { timestamp: 10 })];
     api.history = vi.fn().mockResolvedValueOnce(ok(page)).mockResolvedValueOnce(ok(older));
     app.openConversation(ME, "a@x.org");
-    await flush();
     const thread = app.conversations.thread(ME, "a@x.org");
+    await vi.waitFor(() => expect(thread.historyLoaded).toBe(true));
     expect(api.history).toHaveBeenCalledWith({ accountId: ME, peer: "a@x.org", limit: 50 });
     expect(thread.messages).toHaveLength(50);
     expect(thread.hasOlder).toBe(true);
@@ -240,8 +240,9 @@ describe("WrenApp", () => {
     const { api, app } = await startedApp();
     api.history = async () => fail("History is unavailable.");
     app.openConversation(ME, "a@x.org");
-    await flush();
-    expect(app.conversations.thread(ME, "a@x.org").historyError).toBe("History is unavailable.");
+    await vi.waitFor(() =>
+      expect(app.conversations.thread(ME, "a@x.org").historyError).toBe("History is unavailable."),
+    );
   });
 
   it("adds a sent message to its conversation once, even when main echoes it", async () => {
@@ -288,7 +289,3 @@ describe("WrenApp", () => {
     ]);
   });
 });
-
-function flush() {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}

@@ -76,7 +76,7 @@ function createFakeElectron(options: { gotLock: boolean; isPackaged: boolean; lo
     exit: vi.fn(),
     getVersion: () => "0.1.0",
     getPath: (name: string) => join(options.logs, name),
-    whenReady: () => ready,
+    whenReady: vi.fn(() => ready),
     isReady: () => isReady,
   });
 
@@ -132,7 +132,9 @@ function createFakeElectron(options: { gotLock: boolean; isPackaged: boolean; lo
       defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn() },
     },
     shell: { openExternal: vi.fn(async () => {}) },
-    screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1040 } }] },
+    screen: {
+      getAllDisplays: vi.fn(() => [{ workArea: { x: 0, y: 0, width: 1920, height: 1040 } }]),
+    },
     nativeTheme: { shouldUseDarkColors: true },
     powerMonitor: new EventEmitter(),
     net: { isOnline: vi.fn(() => true) },
@@ -200,8 +202,10 @@ describe("main/index.ts", () => {
 
   it("quits at once without the single-instance lock, wiring nothing", async () => {
     const electron = await start({ gotLock: false });
+    // Nothing can happen later: index.ts neither waits for "ready" nor listens to any event.
+    expect(electron.app.whenReady).not.toHaveBeenCalled();
+    expect(electron.app.eventNames()).toEqual([]);
     electron.markReady();
-    await new Promise((resolve) => setTimeout(resolve, 10));
     expect(electron.app.quit).toHaveBeenCalledOnce();
     const { createApp } = await import("../../../main/app");
     expect(createApp).not.toHaveBeenCalled();
@@ -327,10 +331,14 @@ describe("main/index.ts", () => {
   it("opens only one window when activate arrives while the first is being made", async () => {
     const electron = await start();
     electron.markReady();
-    electron.app.emit("activate", {}, false);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    electron.app.emit("activate", {}, true);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    electron.app.emit("activate", {}, false); // before the ready handler: this one starts the window
+    electron.app.emit("activate", {}, false); // while it is being made
+    // The ready handler starts the app, then asks for the window too.
+    await vi.waitFor(() => expect(electron.wren.start).toHaveBeenCalled());
+    await vi.waitFor(() => expect(electron.BrowserWindow.instances[0]?.loadURL).toHaveBeenCalled());
+    electron.app.emit("activate", {}, true); // once it is there
+    // Making a window starts by reading the displays, synchronously: every attempt is counted now.
+    expect(electron.screen.getAllDisplays).toHaveBeenCalledOnce();
     expect(electron.BrowserWindow.instances).toHaveLength(1);
   });
 
