@@ -68,3 +68,12 @@ export function checkPassword(password: unknown): string {
   }
   return password;
 }
+
+/** A SHA-256 fingerprint as Wren stores it: upper-case hex pairs joined by colons. */
+export function checkFingerprint(value: unknown): string {
+  const hex = typeof value === "string" ? value.replace(/[^0-9a-f]/gi, "").toUpperCase() : "";
+  if (hex.length !== 64) {
+    throw new WrenError("invalid-argument", "That is not a SHA-256 certificate fingerprint.");
+  }
+  return hex.match(/../g)!.join(":");
+}

@@ -1,7 +1,8 @@
-import { WrenError } from "../shared/errors";
+import { asWrenError, type WrenError } from "../shared/errors";
 import { Backoff } from "./backoff";
 import type { Clock } from "../shared/clock";
 import { isRetryable } from "./errors";
+import { RetrySchedule } from "./retry-schedule";
 
 export type ReconnectorState = "idle" | "waiting" | "attempting" | "stopped";
 
@@ -26,14 +27,15 @@ export interface ReconnectorDeps {
 export class Reconnector {
   readonly #deps: ReconnectorDeps;
   readonly #backoff: Backoff;
+  readonly #retries: RetrySchedule;
   #state: ReconnectorState = "idle";
-  #timer: unknown = null;
   /** Bumped whenever a running attempt's outcome stops mattering (stop(), a new connection). */
   #run = 0;
 
   constructor(deps: ReconnectorDeps) {
     this.#deps = deps;
     this.#backoff = deps.backoff ?? new Backoff();
+    this.#retries = new RetrySchedule(deps.clock, this.#backoff);
   }
 
   get state(): ReconnectorState {
@@ -73,14 +75,8 @@ export class Reconnector {
       this.#deps.onGiveUp(error);
       return;
     }
-    const delay = this.#backoff.next();
     this.#state = "waiting";
-    const run = this.#run;
-    this.#timer = this.#deps.clock.setTimeout(() => {
-      if (run !== this.#run || this.#state !== "waiting") return;
-      this.#timer = null;
-      void this.#attempt();
-    }, delay);
+    const delay = this.#retries.schedule(() => void this.#attempt());
     this.#deps.onWaiting?.(delay, error);
   }
 
@@ -101,16 +97,6 @@ export class Reconnector {
 
   #cancel(): void {
     this.#run++;
-    if (this.#timer !== null) this.#deps.clock.clearTimeout(this.#timer);
-    this.#timer = null;
+    this.#retries.cancel();
   }
-}
-
-function asWrenError(error: unknown): WrenError {
-  if (error instanceof WrenError) return error;
-  return new WrenError(
-    "internal",
-    "Something went wrong inside Wren. The details are in the log.",
-    { cause: error },
-  );
 }
