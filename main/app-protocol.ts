@@ -74,7 +74,7 @@ export function resolveAppPath(root: string, requestUrl: string): string | null 
   try {
     url = new URL(requestUrl);
   } catch {
-    return null;
+    return null; // not a URL: refused (and logged) like any other
   }
   if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST) return null;
 

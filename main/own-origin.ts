@@ -8,7 +8,7 @@ export function originOf(url: string): string | null {
   try {
     parsed = new URL(url);
   } catch {
-    return null;
+    return null; // not a URL: no origin, so never one of ours
   }
   if (parsed.host === "") return null;
   return `${parsed.protocol}//${parsed.host}`;

@@ -33,7 +33,7 @@ export function parseWindowState(text: string): WindowState | null {
   try {
     value = JSON.parse(text);
   } catch {
-    return null;
+    return null; // damaged: the caller logs it and uses the defaults
   }
   if (typeof value !== "object" || value === null) return null;
   const { x, y, width, height, maximized } = value as Record<string, unknown>;

@@ -1,6 +1,8 @@
 import type { AccountData, AccountSummary, Show } from "../../preload/contract";
 import type { AccountManager, AccountSummary as ManagedAccount } from "../accounts/account-manager";
 import type { XmppSession } from "../core/session-api";
+import { errorName } from "../shared/errors";
+import type { Logger } from "../shared/log";
 
 // How the manager's accounts look to the renderer: only what the contract names, never more
 // (the manager's settings also carry storage details the UI has no use for).
@@ -31,27 +33,33 @@ export function toSummary(account: ManagedAccount): AccountSummary {
 
 /**
  * What one account knows. A session is never trusted not to throw: one that does shows as empty
- * rather than breaking the whole snapshot.
+ * rather than breaking the whole snapshot, and the log says what failed.
  */
 export function accountData(
   accounts: AccountManager,
   accountId: string,
   remembered: OwnPresence | undefined,
+  log: Logger,
 ): AccountData {
   const session = accounts.session(accountId);
-  const read = <T>(get: (session: XmppSession) => T, fallback: T): T => {
+  const read = <T>(part: string, get: (session: XmppSession) => T, fallback: T): T => {
     if (!session) return fallback;
     try {
       return get(session);
-    } catch {
+    } catch (error) {
+      log.error("a session could not report its state", {
+        accountId,
+        part,
+        error: errorName(error),
+      });
       return fallback;
     }
   };
   return {
     accountId,
-    roster: read((s) => s.rosterItems(), []),
-    presence: read((s) => s.contactPresences(), []),
-    subscriptionRequests: read((s) => s.subscriptionRequests(), []),
-    ownPresence: read((s) => s.ownPresence(), remembered ?? DEFAULT_PRESENCE),
+    roster: read("roster", (s) => s.rosterItems(), []),
+    presence: read("presence", (s) => s.contactPresences(), []),
+    subscriptionRequests: read("requests", (s) => s.subscriptionRequests(), []),
+    ownPresence: read("own presence", (s) => s.ownPresence(), remembered ?? DEFAULT_PRESENCE),
   };
 }

@@ -111,7 +111,7 @@ export function createCertificatePicks(
     dialogOpen = true;
     try {
       const path = await choose(purpose);
-      return path === null ? null : { name: basename(path), bytes: await readSmallFile(path) };
+      return path === null ? null : { name: basename(path), bytes: await readSmallFile(path, log) };
     } finally {
       dialogOpen = false;
     }
@@ -224,7 +224,7 @@ export function createCertificatePicks(
     const hasCertificate = text.includes(PEM_CERTIFICATE);
     const hasKey = PEM_PRIVATE_KEY.test(text);
     if (hasCertificate && !hasKey) {
-      return { kind: "needs-key", problem: null, subject: subjectOf(file.bytes) };
+      return { kind: "needs-key", problem: null, subject: subjectOf(file.bytes, log) };
     }
     if (!hasCertificate && hasKey) {
       throw new WrenError(
@@ -234,7 +234,7 @@ export function createCertificatePicks(
     }
     if (hasCertificate) {
       refuseEncryptedKey(file);
-      return ready(readClientCertificate(file.bytes));
+      return ready(readClientCertificate(file.bytes), log);
     }
     return unlock(file.bytes, passphrase ?? "", passphrase !== undefined);
   }
@@ -242,7 +242,7 @@ export function createCertificatePicks(
   /** PKCS#12: ready with this passphrase, or asking for (another) one. */
   function unlock(file: Buffer, passphrase: string, tried: boolean): Stage {
     try {
-      return ready(readClientCertificate(file, { passphrase }));
+      return ready(readClientCertificate(file, { passphrase }), log);
     } catch (error) {
       if (!isWrongPassphrase(error)) throw error;
       log.info("client certificate needs a passphrase", { tried });
@@ -257,7 +257,7 @@ export function createCertificatePicks(
   function withKey(file: Buffer, key: ChosenFile, subject: string | null): Stage {
     try {
       refuseEncryptedKey(key);
-      return ready(readClientCertificate(file, { keyFile: key.bytes }));
+      return ready(readClientCertificate(file, { keyFile: key.bytes }), log);
     } catch (error) {
       log.info("the chosen key did not fit", { error: errorName(error) });
       const problem =
@@ -274,8 +274,8 @@ interface ChosenFile {
   bytes: Buffer;
 }
 
-function ready(certificate: ClientCertificate): Stage {
-  return { kind: "ready", certificate, ...describeCertificate(certificate) };
+function ready(certificate: ClientCertificate, log: Logger): Stage {
+  return { kind: "ready", certificate, ...describeCertificate(certificate, log) };
 }
 
 /** The core takes a passphrase for PKCS#12 only; say so rather than pass on OpenSSL's words. */
@@ -289,13 +289,15 @@ function refuseEncryptedKey(file: ChosenFile): void {
 }
 
 /** Read through one handle, refusing folders and files too big to be a certificate. */
-async function readSmallFile(path: string): Promise<Buffer> {
+async function readSmallFile(path: string, log: Logger): Promise<Buffer> {
   const name = basename(path);
   let handle;
   try {
     handle = await open(path, "r");
-  } catch {
-    throw new WrenError("invalid-argument", `Wren could not open ${name}.`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    log.info("could not open a chosen certificate file", { code, error: errorName(error) });
+    throw new WrenError("invalid-argument", `Wren could not open ${name}.`, { cause: error });
   }
   try {
     const info = await handle.stat();
@@ -306,6 +308,8 @@ async function readSmallFile(path: string): Promise<Buffer> {
     return await handle.readFile();
   } catch (error) {
     if (error instanceof WrenError) throw error;
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    log.info("could not read a chosen certificate file", { code, error: errorName(error) });
     throw new WrenError("invalid-argument", `Wren could not read ${name}.`, { cause: error });
   } finally {
     await handle.close();
@@ -320,7 +324,10 @@ function isWrongPassphrase(error: unknown): boolean {
 }
 
 /** Subject and expiry of the certificate TLS would present (the one that goes with the key). */
-function describeCertificate(certificate: ClientCertificate): {
+function describeCertificate(
+  certificate: ClientCertificate,
+  log: Logger,
+): {
   subject: string | null;
   validTo: string | null;
 } {
@@ -340,17 +347,20 @@ function describeCertificate(certificate: ClientCertificate): {
       subject: oneLine(x509.subject),
       validTo: Number.isNaN(validTo.getTime()) ? null : validTo.toISOString(),
     };
-  } catch {
+  } catch (error) {
+    log.info("could not read the chosen certificate's subject", { error: errorName(error) });
     return { subject: null, validTo: null };
   } finally {
     socket?.destroy();
   }
 }
 
-function subjectOf(pem: Buffer): string | null {
+function subjectOf(pem: Buffer, log: Logger): string | null {
   try {
     return oneLine(new X509Certificate(pem).subject);
-  } catch {
+  } catch (error) {
+    // Shown without a subject; reading it with its key later says what is wrong with it.
+    log.info("could not read the chosen certificate's subject", { error: errorName(error) });
     return null;
   }
 }

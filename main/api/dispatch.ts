@@ -14,7 +14,10 @@ export type Handlers = {
 export type Dispatch = (name: CommandName, rawArgs: unknown) => Promise<Envelope<unknown>>;
 
 export interface DispatchOptions {
-  /** Called with errors that are not WrenErrors: bugs, which the user only sees as "internal". */
+  /**
+   * Called with what the person only sees as "internal" (whose message points to the log): errors
+   * that are not WrenErrors (bugs), and WrenErrors of code "internal".
+   */
   onInternalError?: (name: CommandName, error: unknown) => void;
 }
 
@@ -37,7 +40,9 @@ export function createDispatch(handlers: Handlers, options: DispatchOptions = {}
       const handler = handlers[name] as (args: unknown) => unknown;
       return { ok: true, value: await handler(parsed.data) };
     } catch (error) {
-      if (!(error instanceof WrenError)) options.onInternalError?.(name, error);
+      if (!(error instanceof WrenError) || error.code === "internal") {
+        options.onInternalError?.(name, error);
+      }
       return { ok: false, error: toUserError(error) };
     }
   };

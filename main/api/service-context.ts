@@ -5,7 +5,7 @@ import type { CredentialChoice } from "../credentials/credential-choice";
 import type { Logger } from "../shared/log";
 import type { OwnPresence } from "./account-view";
 import type { CertificatePicks } from "./certificate-picks";
-import { WrenError } from "../shared/errors";
+import { errorName, WrenError } from "../shared/errors";
 
 /** What the service's handler groups share. */
 export interface ServiceContext {
@@ -34,7 +34,11 @@ export function requireOnline(context: ServiceContext, accountId: string): XmppS
   let online: boolean;
   try {
     online = session?.state().state === "online";
-  } catch {
+  } catch (error) {
+    context.log.error("a session could not report its state", {
+      accountId,
+      error: errorName(error),
+    });
     online = false;
   }
   if (!session || !online) {

@@ -121,7 +121,7 @@ export function createWrenService(deps: WrenServiceDeps): WrenService {
       return {
         accounts: accounts.map(toSummary),
         data: accounts.map((account) =>
-          accountData(deps.accounts, account.id, context.presence.get(account.id)),
+          accountData(deps.accounts, account.id, context.presence.get(account.id), log),
         ),
         credentials: deps.credentials.status(),
         settingsProblem,

@@ -1,6 +1,10 @@
 import type { SrvRecord } from "node:dns";
 import { resolveSrv } from "node:dns/promises";
 import { isIPv6 } from "node:net";
+import { errorName } from "../shared/errors";
+import { createLogger } from "../shared/log";
+
+const log = createLogger("core/endpoints");
 
 export interface EndpointOptions {
   domain: string;
@@ -59,8 +63,13 @@ async function usableRecords(lookup: SrvLookup, name: string): Promise<SrvRecord
   try {
     // A single "." target means the service is decidedly not available (RFC 2782).
     return (await lookup(name)).filter((record) => record.name && record.name !== ".");
-  } catch {
-    return []; // no records, or no DNS answer for them
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    // No such records is the usual answer; a failing resolver is worth a line (the domain is tried).
+    if (code !== "ENOTFOUND" && code !== "ENODATA") {
+      log.info("SRV lookup failed", { name, code, error: errorName(error) });
+    }
+    return [];
   }
 }
 
@@ -74,6 +83,6 @@ export function hostOf(service: string): string {
   try {
     return new URL(service).hostname.replace(/^\[|\]$/g, "");
   } catch {
-    return service;
+    return service; // not a URI: the message shows it as it is
   }
 }

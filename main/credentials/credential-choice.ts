@@ -11,6 +11,7 @@ import {
   checkSafeStorage,
   createSafeStorageStore,
   nodeSecretFiles,
+  removeTemporary,
   type SafeStorageLike,
   type SecretFiles,
 } from "./safe-storage-store";
@@ -110,7 +111,7 @@ export function createCredentialChoice(options: CredentialChoiceOptions): Creden
       },
     );
     const safeStorage: Availability = options.safeStorage
-      ? safeCheck(options.safeStorage, options.platform)
+      ? safeCheck(options.safeStorage, options.platform, log)
       : { available: false, reason: "Electron's safe storage is not available here." };
     return { keychain, safeStorage };
   }
@@ -162,7 +163,7 @@ export function createCredentialChoice(options: CredentialChoiceOptions): Creden
       }
       const made = storeFor(kind);
       if ("reason" in made) throw new WrenError("not-available", made.reason);
-      await writeChoice(options.file, kind, files);
+      await writeChoice(options.file, kind, files, log);
       current = made;
       decided = kind;
       ask = null;
@@ -172,10 +173,15 @@ export function createCredentialChoice(options: CredentialChoiceOptions): Creden
   };
 }
 
-function safeCheck(safeStorage: SafeStorageLike, platform?: NodeJS.Platform): Availability {
+function safeCheck(
+  safeStorage: SafeStorageLike,
+  platform: NodeJS.Platform | undefined,
+  log: Logger,
+): Availability {
   try {
     return checkSafeStorage(safeStorage, platform);
-  } catch {
+  } catch (error) {
+    log.warn("could not check Electron's safe storage", { error: errorName(error) });
     return { available: false, reason: "Electron's safe storage could not be checked." };
   }
 }
@@ -212,6 +218,7 @@ async function writeChoice(
   file: string,
   kind: CredentialStoreKind,
   files: SecretFiles,
+  log: Logger,
 ): Promise<void> {
   const temporary = `${file}.${randomBytes(6).toString("hex")}.tmp`;
   try {
@@ -223,7 +230,7 @@ async function writeChoice(
     );
     await files.rename(temporary, file);
   } catch (error) {
-    await files.unlink(temporary).catch(() => undefined);
+    await removeTemporary(files, temporary, log);
     throw new WrenError("internal", `Wren could not save where to keep passwords (${file}).`, {
       cause: error,
     });

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { basename, dirname } from "node:path";
-import { WrenError } from "../shared/errors";
-import { createLogger } from "../shared/log";
+import { errorName, WrenError } from "../shared/errors";
+import { createLogger, type Logger } from "../shared/log";
 import { checkAccountId, checkSecret } from "./account-id";
 import type { Availability, CredentialStore } from "./credential-store";
 
@@ -81,6 +81,21 @@ export const nodeSecretFiles: SecretFiles = {
   },
 };
 
+/** Removes the temporary file a failed atomic write may have left behind. */
+export async function removeTemporary(
+  files: SecretFiles,
+  path: string,
+  logger: Logger,
+): Promise<void> {
+  try {
+    await files.unlink(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === "ENOENT") return; // the write failed before creating it
+    logger.warn("could not remove a temporary file", { file: path, code, error: errorName(error) });
+  }
+}
+
 interface SecretsFile {
   version: 1;
   /** account id → encrypted secret, base64. Account ids are not secret; passwords never appear. */
@@ -94,7 +109,7 @@ function parseSecretsFile(text: string): Map<string, string> | null {
   try {
     value = JSON.parse(text);
   } catch {
-    return null;
+    return null; // damaged: load() moves it aside and logs that
   }
   if (typeof value !== "object" || value === null) return null;
   const { version, secrets } = value as Record<string, unknown>;
@@ -133,6 +148,7 @@ export function createSafeStorageStore(options: SafeStorageStoreOptions): SafeSt
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(work: () => Promise<T>): Promise<T> => {
     const result = queue.then(work);
+    // The caller gets the failure; the queue only waits for it to be over.
     queue = result.catch(() => undefined);
     return result;
   };
@@ -185,7 +201,7 @@ export function createSafeStorageStore(options: SafeStorageStoreOptions): SafeSt
       await files.writeNewFile(temporary, `${JSON.stringify(document, null, 2)}\n`, 0o600);
       await files.rename(temporary, file);
     } catch (error) {
-      await files.unlink(temporary).catch(() => undefined);
+      await removeTemporary(files, temporary, log);
       throw new WrenError(
         "not-available",
         `Wren could not save its file of saved passwords (${errorCode(error)}).`,

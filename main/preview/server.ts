@@ -140,7 +140,7 @@ function parseRequest(text: string): PreviewRequest | null {
     if (typeof command !== "string" || !commandNames.includes(command as CommandName)) return null;
     return { id, command: command as CommandName, args };
   } catch {
-    return null;
+    return null; // not JSON: the caller drops it and says so
   }
 }
 

@@ -1,5 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { extname, resolve, sep } from "node:path";
+import { errorName } from "../shared/errors";
+import { createLogger } from "../shared/log";
+
+const log = createLogger("preview/static");
 
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -17,7 +21,7 @@ export function resolveStaticPath(root: string, urlPath: string): string | null 
   try {
     decoded = decodeURIComponent(urlPath);
   } catch {
-    return null;
+    return null; // malformed percent-encoding: a 404 like any other bad path
   }
   if (decoded.includes("\0") || decoded.includes("\\")) return null;
   const relative = decoded === "/" || decoded === "" ? "index.html" : decoded.replace(/^\/+/, "");
@@ -35,7 +39,12 @@ export async function readStaticFile(
   try {
     const body = await readFile(path);
     return { body, contentType: CONTENT_TYPES[extname(path)] ?? "application/octet-stream" };
-  } catch {
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    // No such file is an ordinary 404; anything else (no permission, I/O) is worth a line.
+    if (code !== "ENOENT" && code !== "EISDIR" && code !== "ENOTDIR") {
+      log.warn("could not read a renderer file", { path, code, error: errorName(error) });
+    }
     return null;
   }
 }

@@ -67,7 +67,7 @@ export function parseClientCertificate(secret: string): ClientCertificate | null
       };
     }
   } catch {
-    // not JSON: not a certificate
+    // Not JSON: not a certificate. Not logged: JSON.parse's message quotes the secret it read.
   }
   return null;
 }

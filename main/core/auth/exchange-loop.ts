@@ -1,4 +1,8 @@
 import type { Client, Element } from "@xmpp/client";
+import { errorName } from "../../shared/errors";
+import { createLogger } from "../../shared/log";
+
+const log = createLogger("core/sasl");
 
 export interface ExchangeSteps {
   /** The namespace of the exchange's elements (RFC 6120 SASL or XEP-0388 SASL2). */
@@ -26,7 +30,13 @@ export function runExchangeLoop(entity: Client, steps: ExchangeSteps): Promise<v
   return new Promise<void>((resolve, reject) => {
     let finished = false;
     const finish = (error?: unknown) => {
-      if (finished) return;
+      if (finished) {
+        // A late failure (an answer computed, or sent, after a timeout) changes no outcome.
+        if (error) {
+          log.debug("a SASL step failed after the exchange ended", { error: errorName(error) });
+        }
+        return;
+      }
       finished = true;
       clearTimeout(timer);
       entity.off("nonza", onNonza);

@@ -119,6 +119,6 @@ function webAddress(text: string): string | null {
     const url = new URL(trimmed);
     return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
   } catch {
-    return null;
+    return null; // not a web address: the form is shown without the link
   }
 }

@@ -173,6 +173,16 @@ describe("pickClientCertificate", () => {
     expect((error as WrenError).message).toBe("nested.p12 is not a file.");
   });
 
+  it("logs why a chosen file could not be opened, without its path", async () => {
+    const missing = join(files.dir, "missing.pem");
+    await expect(setup([missing]).picks.pickClientCertificate({})).rejects.toThrowError(
+      /could not open/,
+    );
+    const line = logLines.find((entry) => entry.includes("could not open a chosen"));
+    expect(line).toContain("ENOENT");
+    expect(line).not.toContain(files.dir);
+  });
+
   it("refuses a file too big to be a certificate without reading it", async () => {
     const big = join(files.dir, "big.p12");
     await writeFile(big, "");

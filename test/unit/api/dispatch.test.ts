@@ -111,4 +111,29 @@ describe("createDispatch", () => {
     expect(JSON.stringify(envelope)).not.toContain("secret");
     expect(onInternalError).toHaveBeenCalledWith("snapshot", expect.any(TypeError));
   });
+
+  it("reports an internal WrenError too (its message points to the log), but no other", async () => {
+    const onInternalError = vi.fn();
+    const internal = new WrenError("internal", "Something went wrong inside Wren.", {
+      cause: new RangeError("deep"),
+    });
+    const dispatch = createDispatch(
+      handlers({
+        snapshot: () => {
+          throw internal;
+        },
+        goOffline: () => {
+          throw new WrenError("not-signed-in", "You are not signed in.");
+        },
+      }),
+      { onInternalError },
+    );
+    expect(await dispatch("snapshot", {})).toMatchObject({
+      ok: false,
+      error: { code: "internal" },
+    });
+    await dispatch("goOffline", {});
+    expect(onInternalError).toHaveBeenCalledTimes(1);
+    expect(onInternalError).toHaveBeenCalledWith("snapshot", internal);
+  });
 });

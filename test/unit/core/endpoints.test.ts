@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { resolveEndpoints } from "../../../main/core/endpoints";
+import { captureLog } from "../credentials/capture-log";
 
 const noSrv = async () => {
   throw Object.assign(new Error("queryNotFound"), { code: "ENOTFOUND" });
@@ -105,5 +106,27 @@ describe("resolveEndpoints", () => {
     const lookup = srv(["a.example.org", 5222, 0, 0]);
     const endpoints = await resolveEndpoints({ domain: "example.org", directTls: true }, lookup);
     expect(endpoints.every((uri) => uri.startsWith("xmpps://"))).toBe(true);
+  });
+});
+
+describe("resolveEndpoints when DNS fails", () => {
+  const logLines = captureLog();
+
+  it("logs a failing resolver, but not a domain without records, and tries the domain", async () => {
+    expect(await resolveEndpoints({ domain: "example.org", directTls: true }, noSrv)).toEqual([
+      "xmpps://example.org:5223",
+    ]);
+    expect(logLines).toEqual([]);
+
+    const failing = async () => {
+      throw Object.assign(new Error("querySrv ESERVFAIL"), { code: "ESERVFAIL" });
+    };
+    expect(await resolveEndpoints({ domain: "example.org", directTls: true }, failing)).toEqual([
+      "xmpps://example.org:5223",
+    ]);
+    expect(logLines).toHaveLength(1);
+    expect(logLines[0]).toMatch(/\[core\/endpoints\] SRV lookup failed/);
+    expect(logLines[0]).toContain("_xmpps-client._tcp.example.org");
+    expect(logLines[0]).toContain("ESERVFAIL");
   });
 });

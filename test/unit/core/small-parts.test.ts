@@ -4,6 +4,7 @@ import { tlsOptionsFor } from "../../../main/core/transport/verified-tls-socket"
 import { withDeadline } from "../../../main/shared/timeouts";
 import { Emitter } from "../../../main/shared/emitter";
 import { parseJid, requireBareJid, toBareJid } from "../../../main/core/jid";
+import { captureLog } from "../credentials/capture-log";
 
 describe("Emitter", () => {
   it("calls listeners until they unsubscribe, and survives a throwing one", () => {
@@ -20,9 +21,25 @@ describe("Emitter", () => {
     expect(seen).toEqual([1]);
     expect(errors).toHaveLength(2);
   });
+
+  describe("without an error handler", () => {
+    const logLines = captureLog();
+
+    it("logs a throwing listener", () => {
+      const emitter = new Emitter<{ ping: () => void }>();
+      emitter.on("ping", () => {
+        throw new TypeError("listener bug");
+      });
+      expect(() => emitter.emit("ping")).not.toThrow();
+      expect(logLines).toHaveLength(1);
+      expect(logLines[0]).toMatch(/ERROR \[shared\/emitter\] an event listener failed/);
+      expect(logLines[0]).toContain("TypeError");
+    });
+  });
 });
 
 describe("withDeadline", () => {
+  const logLines = captureLog();
   afterEach(() => vi.useRealTimers());
 
   it("rejects with the timeout error when the work takes too long", async () => {
@@ -33,15 +50,24 @@ describe("withDeadline", () => {
     await expect(result).rejects.toThrow("too slow");
   });
 
-  it("settles like the work when it is in time, and absorbs a late rejection", async () => {
+  it("settles like the work when it is in time, and logs a late rejection", async () => {
     await expect(withDeadline(Promise.resolve(7), 1_000, () => new Error("x"))).resolves.toBe(7);
+    await expect(
+      withDeadline(Promise.reject(new Error("early")), 1_000, () => new Error("x")),
+    ).rejects.toThrow("early");
+    expect(logLines).toEqual([]);
+
     let rejectLate!: (error: Error) => void;
     const late = new Promise<void>((_, reject) => (rejectLate = reject));
     vi.useFakeTimers();
     const result = withDeadline(late, 10, () => new Error("deadline"));
     vi.advanceTimersByTime(10);
     await expect(result).rejects.toThrow("deadline");
-    rejectLate(new Error("late")); // must not become an unhandled rejection
+    rejectLate(new RangeError("late: quoting hunter2")); // must not become an unhandled rejection
+    await late.catch(() => {});
+    expect(logLines).toHaveLength(1);
+    expect(logLines[0]).toMatch(/work failed after its deadline .*RangeError/);
+    expect(logLines[0]).not.toContain("hunter2");
   });
 });
 

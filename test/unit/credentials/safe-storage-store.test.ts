@@ -153,6 +153,32 @@ describe("safe-storage credential store", () => {
     expect(await failing.get("bob@example.org")).toBeNull();
   });
 
+  it("logs a temporary file it could not remove, and nothing when there was none", async () => {
+    const unlinkFails = (code: string) =>
+      open({
+        files: {
+          ...nodeSecretFiles,
+          rename: async () => {
+            throw Object.assign(new Error("disk on fire"), { code: "EIO" });
+          },
+          unlink: async () => {
+            throw Object.assign(new Error(`unlink ${PASSWORD}`), { code });
+          },
+        },
+      });
+
+    await expect(unlinkFails("EACCES").set(ALICE, PASSWORD)).rejects.toThrow(/EIO/);
+    const removal = logLines.filter((line) => line.includes("could not remove a temporary file"));
+    expect(removal).toHaveLength(1);
+    expect(removal[0]).toMatch(/credentials\.json\.[0-9a-f]+\.tmp/);
+    expect(removal[0]).toContain("EACCES");
+    expect(logLines.join("")).not.toContain(PASSWORD);
+
+    logLines.length = 0;
+    await expect(unlinkFails("ENOENT").set(ALICE, PASSWORD)).rejects.toThrow(/EIO/);
+    expect(logLines.join("")).not.toContain("temporary");
+  });
+
   it("writes the whole document to a new 0600 file before renaming it into place", async () => {
     const writes: { path: string; data: string; mode: number }[] = [];
     const store = open({
