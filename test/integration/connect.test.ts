@@ -163,6 +163,7 @@ describe("servers that would let us continue without encryption", () => {
     expect(error.code).toBe("tls-required");
     expect(error.message).toMatch(/refused to continue without encryption/);
     expect(fake.received()).toContain("<stream:stream"); // it did talk to the fake server
+    await fake.clientsGone(); // Wren hung up: nothing more can come
     expect(fake.received()).not.toContain("<auth");
     expect(fake.received()).not.toContain(Buffer.from("secret-password").toString("base64"));
   });
@@ -181,6 +182,7 @@ describe("servers that would let us continue without encryption", () => {
 
     expect(proxy.stripped()).toBeGreaterThan(0); // Prosody did offer STARTTLS, and we removed it
     expect(error.code).toBe("tls-required");
+    await proxy.recorded.clientsGone(); // Wren hung up: nothing more can come
     expect(proxy.recorded.received()).not.toContain("<auth");
   });
 
@@ -207,6 +209,7 @@ describe("servers that would let us continue without encryption", () => {
     const error = await startError(session);
     expect(error.code).toBe("tls-required");
     expect(fake.received()).toContain("<starttls");
+    await fake.clientsGone(); // Wren hung up: nothing more can come
     expect(fake.received()).not.toContain("<auth");
   });
 });

@@ -19,6 +19,11 @@ export const PLAIN_ONLY_FEATURES =
 export interface Recorded {
   /** Everything every client sent, concatenated. */
   received: () => string;
+  /**
+   * Resolves the first time no client connection is open after one was: once the client hung up,
+   * received() is final, so "the client never sent X" is checked without waiting for time.
+   */
+  clientsGone: () => Promise<void>;
   port: number;
   close: () => Promise<void>;
 }
@@ -36,11 +41,18 @@ function listen(
 ): Promise<Recorded> {
   let received = "";
   const sockets = new Set<Socket>();
+  let connected = false;
+  let onGone: (() => void) | null = null;
+  const gone = new Promise<void>((resolve) => (onGone = resolve));
   const handle = (socket: Socket) => {
     sockets.add(socket);
+    connected = true;
     let all = "";
     socket.on("error", () => {});
-    socket.on("close", () => sockets.delete(socket));
+    socket.on("close", () => {
+      sockets.delete(socket);
+      if (connected && sockets.size === 0) onGone?.();
+    });
     script.onConnection?.(socket);
     socket.on("data", (data: Buffer) => {
       const chunk = data.toString("utf8");
@@ -54,6 +66,7 @@ function listen(
     server.listen(0, "127.0.0.1", () => {
       resolve({
         received: () => received,
+        clientsGone: () => gone,
         port: (server.address() as { port: number }).port,
         close: () =>
           new Promise((done) => {

@@ -319,6 +319,7 @@ describe("a server that offers no encryption", () => {
     );
     expect(error.code).toBe("tls-required");
     expect(fake.received()).toContain("<stream:stream");
+    await fake.clientsGone(); // Wren hung up: nothing more can come
     expect(fake.received()).not.toContain("<iq");
     expect(fake.received()).not.toContain("<auth");
   });

@@ -65,6 +65,7 @@ describe("SCRAM that verifies the server", () => {
     const server = await serve({ foreignNonce: true });
     const error = await refused(server);
     expect(error.code).toBe("auth-server-unverified");
+    await server.clientsGone(); // Wren hung up: nothing more can come
     expect(server.received()).not.toContain("<response");
   });
 
@@ -73,6 +74,7 @@ describe("SCRAM that verifies the server", () => {
     const error = await refused(server);
     expect(error.code).toBe("auth-server-unverified");
     expect(error.message).toMatch(/4096|iteration/i);
+    await server.clientsGone(); // Wren hung up: nothing more can come
     expect(server.received()).not.toContain("<response");
   });
 
@@ -82,6 +84,7 @@ describe("SCRAM that verifies the server", () => {
     expect(error.code).toBe("auth-server-unverified");
     // No stream restart, no resource binding: the session ended at <success/>.
     expect(server.received().split("<stream:stream").length - 1).toBe(1);
+    await server.clientsGone(); // Wren hung up: nothing more can come
     expect(server.received()).not.toContain("xmpp-bind");
   });
 });
@@ -103,6 +106,7 @@ describe("choosing a mechanism", () => {
     });
     expect(error.code).toBe("auth-downgrade");
     expect(error.message).toMatch(/SCRAM-SHA-256/);
+    await server.clientsGone(); // Wren hung up: nothing more can come
     expect(server.received()).not.toContain("<auth");
   });
 

@@ -43,6 +43,7 @@ describe("see-other-host", () => {
     const error = (await session.start().catch((failure: unknown) => failure)) as WrenError;
     expect(error.code).toBe("stream-closed");
     expect(error.message).toMatch(/evil\.example.*not part of localhost/);
+    await first.clientsGone(); // Wren hung up: nothing more can come
     expect(first.received()).not.toContain("<auth");
     await session.stop();
   });
