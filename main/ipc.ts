@@ -2,6 +2,7 @@ import { commandChannel, commandNames, type Envelope } from "../preload/contract
 import type { Dispatch } from "./api/dispatch";
 import { createLogger } from "./shared/log";
 import type { IsOwnUrl } from "./own-origin";
+import { urlForLog } from "./safe-open-url";
 
 const log = createLogger("app/ipc");
 
@@ -52,7 +53,7 @@ export function registerCommands(
       if (!isTrustedSender(event)) {
         log.warn("refused a command from an untrusted frame", {
           command: name,
-          url: event.senderFrame?.url.slice(0, 300) ?? null,
+          url: event.senderFrame ? urlForLog(event.senderFrame.url) : null,
         });
         return UNTRUSTED;
       }

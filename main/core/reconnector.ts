@@ -86,6 +86,7 @@ export class Reconnector {
     try {
       await this.#deps.attempt();
     } catch (error) {
+      // A superseded attempt (stop(), retryNow()) fails as cancelled; nothing is left to decide.
       if (run !== this.#run || this.#state !== "attempting") return;
       this.#afterFailure(asWrenError(error));
       return;

@@ -77,6 +77,7 @@ export function installStreamParser(entity: Client, options: InstallOptions = {}
 /** As @xmpp/xml reacts to a parser error, but with the violation's own condition. */
 function onViolation(connection: Connection, parser: StreamParser, error: StreamParseError): void {
   if (connection.parser !== parser) return;
+  // Telling the server may fail on a dying socket; the violation itself is reported just below.
   connection._streamError(error.condition).catch(() => {});
   connection._detachParser();
   connection.emit("error", error);
@@ -97,6 +98,7 @@ async function openListeningFirst(
   this.root = headerElement;
   this._attachParser(new (this.Parser as new () => unknown)());
   const opened = waitFor(this, "open", this.timeout);
+  // Returned below; this only keeps it from counting as unhandled when the write fails first.
   opened.catch(() => {});
   await this.write(this.header(headerElement));
   return opened;
