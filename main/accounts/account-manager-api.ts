@@ -1,4 +1,5 @@
 import type { SessionState } from "../../preload/contract";
+import type { AccountState } from "../core/account-state";
 import type { ClientCertificate } from "../core/auth/client-certificate";
 import type { LoadProblem } from "./settings-file";
 import type { AccountSettings } from "./settings-file";
@@ -115,6 +116,11 @@ export interface AccountManager {
   accounts(): AccountSummary[];
   /** The account's session for roster and chat commands; null while it has none (disabled, no password). */
   session(id: string): XmppSession | null;
+  /**
+   * What the account knows (roster, presence, conversations), kept across its sessions: there as
+   * long as the account is, signed in or not.
+   */
+  state(id: string): AccountState | null;
   on<E extends keyof AccountManagerEvents>(event: E, listener: AccountManagerEvents[E]): () => void;
   /** Stops every session and delivers no more events (quitting). Nothing is changed on disk. */
   dispose(): Promise<void>;

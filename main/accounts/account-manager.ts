@@ -114,6 +114,8 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
 
     session: (id) => entries.get(id)?.session ?? null,
 
+    state: (id) => entries.get(id)?.state ?? null,
+
     on: reports.on,
 
     async dispose(): Promise<void> {

@@ -2,6 +2,7 @@ import type { Handlers } from "./dispatch";
 import { toSummary } from "./account-view";
 import { requireAccount, requireOnline, type ServiceContext } from "./service-context";
 import { errorName } from "../shared/errors";
+import { toBareJid } from "../core/jid";
 
 type AccountHandlers = Pick<
   Handlers,
@@ -156,7 +157,7 @@ export function createAccountHandlers(context: ServiceContext): AccountHandlers 
     history({ accountId, peer, before, limit }) {
       requireAccount(context, accountId);
       // What this run has seen, online or not.
-      return accounts.session(accountId)?.history(peer, before, limit) ?? [];
+      return accounts.state(accountId)?.chat.history(toBareJid(peer) ?? peer, before, limit) ?? [];
     },
   };
 }
