@@ -19,6 +19,7 @@ export default defineConfig({
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
           environment: "node",
+          setupFiles: ["test/setup/quiet-log.ts"],
         },
       },
       {
@@ -27,6 +28,7 @@ export default defineConfig({
           include: ["test/integration/**/*.test.ts"],
           environment: "node",
           globalSetup: ["test/integration/setup/global-setup.ts"],
+          setupFiles: ["test/setup/quiet-log.ts"],
           // Logins cost CPU; on two cores, parallel files starve each other into timeouts.
           fileParallelism: false,
           testTimeout: 30_000,
@@ -39,6 +41,7 @@ export default defineConfig({
           include: ["test/e2e/**/*.test.ts"],
           environment: "node",
           globalSetup: ["test/integration/setup/global-setup.ts"],
+          setupFiles: ["test/setup/quiet-log.ts"],
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 90_000,

@@ -3,6 +3,7 @@ import { CapsCache } from "../core/features/disco";
 import type { CreateSession } from "../core/session-api";
 import type { CredentialStore } from "../credentials/credential-store";
 import { systemClock, type Clock } from "../shared/clock";
+import { errorName } from "../shared/errors";
 import { createLogger, type Logger } from "../shared/log";
 import { createAddAccount } from "./add-account";
 import type { AccountManager, LoadReport } from "./account-manager-api";
@@ -95,7 +96,12 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
             void sessions.beginSignIn(entry);
             return DONE;
           })
-          .catch(() => undefined);
+          .catch((error: unknown) =>
+            log.warn("could not begin signing in at start", {
+              accountId: entry.settings.id,
+              error: errorName(error),
+            }),
+          );
       }
       const needPassword = [...entries.values()]
         .filter((entry) => entry.settings.enabled && entry.password === null)

@@ -94,14 +94,18 @@ export function createAccountSessions(deps: {
         reports.emitState(entry);
         if (current() && isRetryable(failure)) retryLater(entry);
       }
-    }).catch(() => undefined);
+    }).catch((error: unknown) =>
+      // The limiter itself failed: the sign-in never ran, so the account's state says nothing.
+      log.error("could not start signing in", { accountId, error: errorName(error) }, error),
+    );
   }
 
   // Not a Reconnector: a sign-in the person starts meanwhile (reconnect, enable) also fails into
   // this schedule, and moves it one step on instead of being ignored.
   function retryLater(entry: Entry): void {
     entry.retry ??= new RetrySchedule(clock, new Backoff(deps.backoff));
-    entry.retry.schedule(() => void beginSignIn(entry));
+    const delayMs = entry.retry.schedule(() => void beginSignIn(entry));
+    log.info("signing in again later", { accountId: entry.settings.id, delayMs });
   }
 
   /** Stops a scheduled retry; the backoff starts over next time. */

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { serializeClientCertificate } from "../core/auth/client-certificate";
 import { requireBareJid } from "../core/jid";
-import { asWrenError, WrenError } from "../shared/errors";
+import { asWrenError, errorName, WrenError } from "../shared/errors";
 import type { AccountSummary, NewAccount } from "./account-manager-api";
 import {
   checkConnectionFields,
@@ -45,7 +45,14 @@ export function createAddAccount(context: AccountsContext) {
       // With the mechanism the first sign-in pinned, if any (see session-events).
       await store.persist((saved) => [...saved, entry.settings]);
     } catch (error) {
-      if (savePassword) await credentials.delete(id).catch(() => undefined);
+      if (savePassword) {
+        await credentials.delete(id).catch((cleanup: unknown) =>
+          log.warn("could not delete the password of an account that was not added", {
+            accountId: id,
+            error: errorName(cleanup),
+          }),
+        );
+      }
       await sessions.stopQuietly(session, id);
       sessions.detach(entry);
       throw error;

@@ -229,6 +229,7 @@ async function writeAtomically(file: string, text: string, write: Writer): Promi
     await rename(temp, file);
   } catch (error) {
     await handle?.close().catch(() => {});
+    // A temporary file left behind is harmless (the next save replaces it); the error below is not.
     await unlink(temp).catch(() => {});
     throw new WrenError("internal", `Wren could not save its account settings (${file}).`, {
       cause: error,
