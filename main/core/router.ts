@@ -15,7 +15,10 @@ export interface RoutedEntity {
   jid: Client["jid"];
 }
 
-/** Stanzas held between authentication and the connection's last checks; more closes nothing. */
+/**
+ * Stanzas held between authentication and the connection's last checks (a resumed stream's
+ * server sends what we had not acknowledged); beyond this many they are dropped.
+ */
 const MAX_HELD = 5_000;
 
 /**
