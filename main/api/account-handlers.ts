@@ -154,10 +154,11 @@ export function createAccountHandlers(context: ServiceContext): AccountHandlers 
     sendMessage: ({ accountId, to, body }) =>
       requireOnline(context, accountId).sendMessage(to, body),
 
-    history({ accountId, peer, before, limit }) {
+    async history({ accountId, peer, before, limit }) {
       requireAccount(context, accountId);
       // What this run has seen, online or not.
-      return accounts.state(accountId)?.chat.history(toBareJid(peer) ?? peer, before, limit) ?? [];
+      const state = accounts.state(accountId);
+      return state ? state.chat.history(toBareJid(peer) ?? peer, before, limit) : [];
     },
   };
 }

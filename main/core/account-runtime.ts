@@ -140,7 +140,7 @@ class AccountRuntime implements XmppSession {
     return this.#session.command(() => this.#state.chat.send(address, peer, body));
   }
 
-  history(peer: string, before: string | undefined, limit: number): ChatMessage[] {
+  history(peer: string, before: string | undefined, limit: number): Promise<ChatMessage[]> {
     return this.#state.chat.history(toBareJid(peer) ?? peer, before, limit);
   }
 }

@@ -4,17 +4,24 @@ import { createLogger, type Logger } from "../shared/log";
 import { Chat } from "./features/chat/chat";
 import { createDisco, type CapsCache, type Disco } from "./features/disco";
 import type { ConversationLimits } from "./features/chat/conversation-store";
+import { MemoryHistory } from "./features/chat/memory-history";
+import type { ChatHistory } from "./features/chat/message-record";
 import { Ping } from "./features/ping";
 import { Presence } from "./features/presence";
 import type { PresenceLimits } from "./features/presence-book";
 import { Roster } from "./features/roster";
 import type { Outbox } from "./outbox";
 import { StanzaRouter } from "./router";
+import { NS_SID } from "./stanzas/namespaces";
 import type { AccountStateEvents } from "./session-api";
 
 export interface AccountStateOptions {
   /** Bare JID of the account. */
   jid: string;
+  /** The account's id, as its messages are stored under it; the JID when there is none. */
+  accountId?: string;
+  /** Where its conversations are kept: the database; memory only (this run) by default. */
+  history?: ChatHistory;
   log?: Logger;
   now?: () => number;
   /** Verified entity capabilities, shared by every account (XEP-0115 hashes are global). */
@@ -87,10 +94,14 @@ export class AccountState {
     );
     this.chat = this.router.add(
       new Chat({
+        accountId: options.accountId ?? this.jid,
+        account: this.jid,
         outbox: () => this.#requireOutbox(),
+        history: options.history ?? new MemoryHistory(options.limits?.conversations),
         onMessage: (message) => events.emit("message", message),
+        trustsArchiveIds: () => this.disco.serverSupports(NS_SID),
+        log,
         now: options.now,
-        limits: options.limits?.conversations,
       }),
     );
   }

@@ -121,7 +121,7 @@ export interface XmppSession {
   denySubscription(jid: string): Promise<void>;
   sendMessage(to: string, body: string): Promise<ChatMessage>;
   /** Newest-last page of the conversation, before the message with id `before` when given. */
-  history(peer: string, before: string | undefined, limit: number): ChatMessage[];
+  history(peer: string, before: string | undefined, limit: number): Promise<ChatMessage[]>;
   on<E extends keyof SessionEvents>(event: E, listener: SessionEvents[E]): () => void;
 }
 

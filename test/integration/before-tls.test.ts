@@ -66,11 +66,11 @@ async function failure(target: XmppSession): Promise<WrenError> {
   );
 }
 
-function expectNothingKept(target: XmppSession): void {
+async function expectNothingKept(target: XmppSession): Promise<void> {
   expect(target.rosterItems()).toEqual([]);
   expect(target.subscriptionRequests()).toEqual([]);
   expect(target.contactPresences()).toEqual([]);
-  expect(target.history("mallory@localhost", undefined, 10)).toEqual([]);
+  expect(await target.history("mallory@localhost", undefined, 10)).toEqual([]);
 }
 
 describe("stanzas before TLS", () => {
@@ -90,7 +90,7 @@ describe("stanzas before TLS", () => {
     const error = await failure(target);
     expect(error.code).toBe("tls-required");
     expect(seen).toEqual([]);
-    expectNothingKept(target);
+    await expectNothingKept(target);
     expect(fake.received()).not.toContain("<auth");
   });
 
@@ -110,7 +110,7 @@ describe("stanzas before TLS", () => {
     const error = await failure(target);
     expect(error.code).toBe("tls-required");
     expect(seen).toEqual([]);
-    expectNothingKept(target);
+    await expectNothingKept(target);
     // Not even an error reply to the forged roster push went out in clear text.
     expect(fake.received()).not.toContain("push1");
   });
@@ -168,7 +168,7 @@ describe("bytes after <proceed/>", () => {
     const error = await failure(target);
     expect(error.code).toBe("tls-required");
     expect(seen).toEqual([]);
-    expectNothingKept(target);
+    await expectNothingKept(target);
     expect(fake.secured()).not.toContain("<auth");
   });
 

@@ -52,13 +52,13 @@ describe("one-to-one chat", () => {
     await eventually(() => atAlice.some((m) => m.body === "over and out"), "Bob's last reply");
     expect(atAlice.map((m) => m.body)).toEqual(replies);
 
-    const history = a.history(bob.jid, undefined, 100);
+    const history = await a.history(bob.jid, undefined, 100);
     expect(history.map((m) => [m.direction, m.body])).toEqual([
       ...outgoing.map((body) => ["out", body]),
       ...replies.map((body) => ["in", body]),
     ]);
-    expect(a.history(bob.jid, undefined, 2).map((m) => m.body)).toEqual(replies.slice(-2));
-    expect(b.history(alice.jid, undefined, 100).map((m) => m.body)).toEqual([
+    expect((await a.history(bob.jid, undefined, 2)).map((m) => m.body)).toEqual(replies.slice(-2));
+    expect((await b.history(alice.jid, undefined, 100)).map((m) => m.body)).toEqual([
       ...outgoing,
       ...replies,
     ]);

@@ -1,6 +1,6 @@
 import { xml, type Element } from "@xmpp/client";
 import { bareOf, parseJid } from "../jid";
-import { NS_DELAY } from "./namespaces";
+import { NS_DELAY, NS_SID } from "./namespaces";
 
 export interface IncomingChat {
   /** The stanza's id; empty when the sender gave none. */
@@ -11,7 +11,16 @@ export interface IncomingChat {
   /** Milliseconds since the epoch: the XEP-0203 stamp when present, otherwise `receivedAt`. */
   timestamp: number;
   delayed: boolean;
+  /** XEP-0359 origin-id, set by the sender's client; null when absent. */
+  originId: string | null;
+  /** XEP-0359 stanza-ids, each with the entity that gave it; trust is the caller's decision. */
+  stanzaIds: { id: string; by: string }[];
 }
+
+/** Ids are the sender's choice: longer ones are not ids Wren keeps (XEP-0359 allows 128 chars). */
+const MAX_ID_LENGTH = 128;
+/** A server adds one stanza-id; a few more cost nothing, thousands would. */
+const MAX_STANZA_IDS = 8;
 
 const XMPP_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -32,12 +41,28 @@ export function parseChatMessage(stanza: Element, receivedAt: number): IncomingC
 
   const stamp = parseDelay(stanza);
   return {
-    id: stanza.attrs.id ?? "",
+    id: boundedId(stanza.attrs.id) ?? "",
     from: bareOf(from),
     body,
     timestamp: stamp ?? receivedAt,
     delayed: stamp !== null,
+    originId: boundedId(stanza.getChild("origin-id", NS_SID)?.attrs.id),
+    stanzaIds: parseStanzaIds(stanza),
   };
+}
+
+function boundedId(value: unknown): string | null {
+  return typeof value === "string" && value !== "" && value.length <= MAX_ID_LENGTH ? value : null;
+}
+
+function parseStanzaIds(stanza: Element): { id: string; by: string }[] {
+  const found: { id: string; by: string }[] = [];
+  for (const child of stanza.getChildren("stanza-id", NS_SID)) {
+    const id = boundedId(child.attrs.id);
+    const by = parseJid(child.attrs.by);
+    if (id && by && found.length < MAX_STANZA_IDS) found.push({ id, by: bareOf(by) });
+  }
+  return found;
 }
 
 /** The body without xml:lang, or else the first one. Always plain text. */
@@ -55,6 +80,12 @@ export function parseDelay(stanza: Element): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
+/** A chat message whose origin-id (XEP-0359) is its id, so every copy of it can be told apart. */
 export function buildChatMessage(to: string, id: string, body: string): Element {
-  return xml("message", { type: "chat", to, id }, xml("body", {}, body));
+  return xml(
+    "message",
+    { type: "chat", to, id },
+    xml("body", {}, body),
+    xml("origin-id", { xmlns: NS_SID, id }),
+  );
 }

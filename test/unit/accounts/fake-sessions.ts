@@ -117,7 +117,7 @@ export class FakeSession implements XmppSession {
   sendMessage = async (): Promise<never> => {
     throw new WrenError("not-signed-in", "fake");
   };
-  history = () => [];
+  history = async () => [];
 
   #set(state: SessionState): void {
     this.#state = state;

@@ -17,7 +17,30 @@ describe("parseChatMessage", () => {
       body: "hi",
       timestamp: NOW,
       delayed: false,
+      originId: null,
+      stanzaIds: [],
     });
+  });
+
+  it("reads XEP-0359 origin-id and stanza-ids, bounded, leaving trust to the caller", () => {
+    const parsed = parseChatMessage(
+      message(
+        { type: "chat" },
+        body("hi"),
+        xml("origin-id", { xmlns: "urn:xmpp:sid:0", id: "o-1" }),
+        xml("stanza-id", { xmlns: "urn:xmpp:sid:0", id: "s-1", by: "Alice@Example.org" }),
+        xml("stanza-id", { xmlns: "urn:xmpp:sid:0", id: "s-2" }),
+        xml("stanza-id", { xmlns: "urn:xmpp:sid:0", id: "x".repeat(200), by: "example.org" }),
+        ...Array.from({ length: 20 }, (_, i) =>
+          xml("stanza-id", { xmlns: "urn:xmpp:sid:0", id: `many-${i}`, by: "example.org" }),
+        ),
+      ),
+      NOW,
+    );
+    expect(parsed?.originId).toBe("o-1");
+    expect(parsed?.stanzaIds[0]).toEqual({ id: "s-1", by: "alice@example.org" });
+    expect(parsed?.stanzaIds).toHaveLength(8);
+    expect(parsed?.stanzaIds.some((stanzaId) => stanzaId.id.length > 128)).toBe(false);
   });
 
   it("accepts type normal and a missing type", () => {
@@ -75,7 +98,8 @@ describe("parseChatMessage", () => {
 describe("buildChatMessage", () => {
   it("escapes the body", () => {
     expect(buildChatMessage("bob@example.org", "id-1", "1 < 2 & <b>").toString()).toBe(
-      '<message type="chat" to="bob@example.org" id="id-1"><body>1 &lt; 2 &amp; &lt;b&gt;</body></message>',
+      '<message type="chat" to="bob@example.org" id="id-1"><body>1 &lt; 2 &amp; &lt;b&gt;</body>' +
+        '<origin-id xmlns="urn:xmpp:sid:0" id="id-1"/></message>',
     );
   });
 });

@@ -1,14 +1,12 @@
 import { EventEmitter } from "node:events";
 import { xml, type Client } from "@xmpp/client";
 import { describe, expect, it } from "vitest";
-import { Chat } from "../../../main/core/features/chat/chat";
 import { chatMessagesToResend } from "../../../main/core/outbox";
 import {
   captureResumption,
   countEveryStanza,
   restoreResumption,
 } from "../../../main/core/stream-resumption";
-import { fakeOutbox } from "./fake-outbox";
 
 const NS_SM = "urn:xmpp:sm:3";
 
@@ -110,22 +108,5 @@ describe("stream resumption", () => {
       stamp: "2026-01-01T10:00:00Z",
     });
     expect(chat.getChild("delay", "urn:xmpp:delay")).toBeUndefined(); // the original is untouched
-  });
-});
-
-describe("Chat receiving a message again", () => {
-  it("shows a repeat (same sender, id and text) once", () => {
-    const received: string[] = [];
-    const chat = new Chat({
-      outbox: () => fakeOutbox().outbox,
-      onMessage: (m) => received.push(m.body),
-    });
-    const message = (id: string, body: string) =>
-      xml("message", { type: "chat", from: "b@example.org/x", id }, xml("body", {}, body));
-    chat.handleMessage(message("m1", "hello"));
-    chat.handleMessage(message("m1", "hello"));
-    chat.handleMessage(message("m1", "different text, same careless id"));
-    chat.handleMessage(message("m2", "hello"));
-    expect(received).toEqual(["hello", "different text, same careless id", "hello"]);
   });
 });

@@ -124,10 +124,12 @@ describe("a session's stanzas, by how far the stream got", () => {
     expect(entity.sent.some((stanza) => stanza.attrs.id === "push")).toBe(false);
 
     entity.receive(chat("online"));
-    expect(messages.map((message) => message.body)).toEqual([
-      "after SASL, before binding",
-      "online",
-    ]);
+    await vi.waitFor(() =>
+      expect(messages.map((message) => message.body)).toEqual([
+        "after SASL, before binding",
+        "online",
+      ]),
+    );
     await session.stop();
   });
 

@@ -1,88 +1,153 @@
 import { randomUUID } from "node:crypto";
 import type { Element } from "@xmpp/client";
 import type { ChatMessage } from "../../../../preload/contract";
+import { errorName } from "../../../shared/errors";
+import type { Logger } from "../../../shared/log";
 import type { Outbox } from "../../outbox";
-import { buildChatMessage, parseChatMessage } from "../../stanzas/message";
+import { buildChatMessage, parseChatMessage, type IncomingChat } from "../../stanzas/message";
 import type { Feature } from "../feature";
-import {
-  ConversationStore,
-  type ConversationLimits,
-  type StoredMessage,
-} from "./conversation-store";
-import { isSameMessage } from "./identity";
+import type { ChatHistory, MessageRecord } from "./message-record";
 
 export interface ChatDeps {
+  /** The account's id, as its messages are stored under it. */
+  accountId: string;
+  /** The account's bare JID: the author of our own messages, the only trusted archive. */
+  account: string;
   outbox: () => Outbox;
+  /** Where the account's conversations are kept: the database, or memory when it keeps none. */
+  history: ChatHistory;
   onMessage: (message: ChatMessage) => void;
+  /** Whether the server stamps messages with stanza-ids we may trust (XEP-0359 advertised). */
+  trustsArchiveIds?: () => boolean;
+  log: Logger;
   now?: () => number;
-  limits?: Partial<ConversationLimits>;
 }
 
-/** How many recent messages of a conversation are checked for a repeat. */
-const REPEAT_WINDOW = 200;
+/** With no id at all, the same text from the same sender this close together is a repeat. */
+const REPEAT_WINDOW_MS = 10_000;
 
-/** One-to-one chat (RFC 6121 §5) with an in-memory history per conversation, in arrival order. */
+/**
+ * One-to-one chat (RFC 6121 §5): what arrives is checked against what is kept (the same message
+ * twice shows once), kept, then shown; in arrival order, one at a time.
+ */
 export class Chat implements Feature {
   readonly name = "chat";
-  readonly #store: ConversationStore;
   readonly #now: () => number;
+  /** Incoming messages are kept and shown in the order they arrived, one at a time. */
+  #queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: ChatDeps) {
     this.#now = deps.now ?? Date.now;
-    this.#store = new ConversationStore(deps.limits);
   }
 
   message(stanza: Element): boolean {
-    return this.handleMessage(stanza) !== null;
+    const parsed = parseChatMessage(stanza, this.#now());
+    if (!parsed) return false;
+    const receivedAt = this.#now();
+    this.#queue = this.#queue.then(() =>
+      this.#receive(parsed, receivedAt).catch((error: unknown) =>
+        this.deps.log.error(
+          "could not keep an incoming message",
+          { error: errorName(error) },
+          error,
+        ),
+      ),
+    );
+    return true;
+  }
+
+  /** Resolves once every message received so far has been kept and shown. */
+  settled(): Promise<void> {
+    return this.#queue;
   }
 
   /** Sends a chat message to `to` (bare or full JID); `peer` is its bare JID. */
   async send(to: string, peer: string, body: string): Promise<ChatMessage> {
     const id = randomUUID();
     await this.deps.outbox().send(buildChatMessage(to, id, body));
-    const message: StoredMessage = {
+    const now = this.#now();
+    const record: MessageRecord = {
+      ...this.#record(peer, "out", this.deps.account, body),
       id,
       stanzaId: id,
-      peer,
-      direction: "out",
-      body,
-      timestamp: this.#now(),
-      delayed: false,
+      originId: id,
+      sentAt: now,
+      receivedAt: now,
+      timestamp: now,
+      state: "sent",
     };
-    this.#store.add(message);
-    return toChatMessage(message);
-  }
-
-  /** Records an incoming chat message; returns it, or null when it is none or a repeat. */
-  handleMessage(stanza: Element): ChatMessage | null {
-    const parsed = parseChatMessage(stanza, this.#now());
-    if (!parsed) return null;
-    const identity = {
-      peer: parsed.from,
-      direction: "in" as const,
-      stanzaId: parsed.id,
-      body: parsed.body,
-    };
-    if (this.#store.hasRecent(identity, REPEAT_WINDOW, isSameMessage)) return null;
-    const message: StoredMessage = {
-      ...identity,
-      // Wren's own id: the sender's is not unique, and the page tells messages apart by this one.
-      id: randomUUID(),
-      timestamp: parsed.timestamp,
-      delayed: parsed.delayed,
-    };
-    this.#store.add(message);
-    const shown = toChatMessage(message);
-    this.deps.onMessage(shown);
-    return shown;
+    await this.deps.history.add(record);
+    return toChatMessage(record);
   }
 
   /** Up to `limit` messages, newest last, before the message with id `before` when given. */
-  history(peer: string, before: string | undefined, limit: number): ChatMessage[] {
-    return this.#store.page(peer, before, limit).map(toChatMessage);
+  async history(peer: string, before: string | undefined, limit: number): Promise<ChatMessage[]> {
+    const page = await this.deps.history.page({
+      accountId: this.deps.accountId,
+      conversation: peer,
+      before,
+      limit,
+    });
+    return page.map(toChatMessage);
+  }
+
+  async #receive(parsed: IncomingChat, receivedAt: number): Promise<void> {
+    const trusted = this.deps.trustsArchiveIds?.()
+      ? parsed.stanzaIds.find((stanzaId) => stanzaId.by === this.deps.account)
+      : undefined;
+    const duplicate = await this.deps.history.findDuplicate({
+      accountId: this.deps.accountId,
+      conversation: parsed.from,
+      direction: "in",
+      sender: parsed.from,
+      body: parsed.body,
+      archiveId: trusted?.id ?? null,
+      originId: parsed.originId,
+      stanzaId: parsed.id || null,
+      timestamp: parsed.timestamp,
+      windowMs: REPEAT_WINDOW_MS,
+    });
+    if (duplicate) return;
+    const record: MessageRecord = {
+      ...this.#record(parsed.from, "in", parsed.from, parsed.body),
+      sentAt: parsed.delayed ? parsed.timestamp : null,
+      receivedAt,
+      timestamp: parsed.timestamp,
+      stanzaId: parsed.id || null,
+      originId: parsed.originId,
+      archiveId: trusted?.id ?? null,
+      archiveBy: trusted ? this.deps.account : null,
+      state: "received",
+    };
+    await this.deps.history.add(record);
+    this.deps.onMessage(toChatMessage(record));
+  }
+
+  #record(conversation: string, direction: "in" | "out", sender: string, body: string) {
+    return {
+      // Wren's own id: the sender's is not unique, and the page tells messages apart by this one.
+      id: randomUUID(),
+      accountId: this.deps.accountId,
+      conversation,
+      kind: "chat" as const,
+      direction,
+      sender,
+      body,
+      serverAt: null,
+      archiveId: null,
+      archiveBy: null,
+      correctsId: null,
+    };
   }
 }
 
-function toChatMessage({ stanzaId: _stanzaId, ...message }: StoredMessage): ChatMessage {
-  return message;
+function toChatMessage(record: MessageRecord): ChatMessage {
+  return {
+    id: record.id,
+    peer: record.conversation,
+    direction: record.direction,
+    body: record.body,
+    timestamp: record.timestamp,
+    delayed: record.direction === "in" && record.sentAt !== null,
+  };
 }

@@ -1,10 +1,10 @@
-import type { ChatMessage } from "../../../../preload/contract";
-import type { MessageIdentity } from "./identity";
+import { findDuplicate } from "./identity";
+import type { DuplicateProbe, MessageRecord } from "./message-record";
 
-/** A message as kept in memory: what the page sees, plus the sender's stanza id. */
-export interface StoredMessage extends ChatMessage {
-  stanzaId: string;
-}
+type StoredMessage = MessageRecord;
+
+/** How many recent messages of a conversation are checked for a repeat. */
+const REPEAT_WINDOW = 200;
 
 export interface ConversationLimits {
   /** Conversations kept; anyone can start one, so the least recently active go first. */
@@ -37,28 +37,20 @@ export class ConversationStore {
   }
 
   add(message: StoredMessage): void {
-    let list = this.#conversations.get(message.peer);
-    if (list) this.#conversations.delete(message.peer);
+    let list = this.#conversations.get(message.conversation);
+    if (list) this.#conversations.delete(message.conversation);
     else list = [];
-    this.#conversations.set(message.peer, list);
+    this.#conversations.set(message.conversation, list);
     list.push(message);
     this.#characters += message.body.length;
     if (list.length > this.#limits.maxPerConversation) this.#dropOldest(list, 1);
-    this.#enforceBounds(message.peer);
+    this.#enforceBounds(message.conversation);
   }
 
-  /** Whether one of the latest `window` messages with the peer matches. */
-  hasRecent(
-    identity: MessageIdentity,
-    window: number,
-    same: (a: MessageIdentity, b: MessageIdentity) => boolean,
-  ): boolean {
-    const list = this.#conversations.get(identity.peer);
-    if (!list) return false;
-    for (let i = list.length - 1; i >= Math.max(0, list.length - window); i--) {
-      if (same(list[i]!, identity)) return true;
-    }
-    return false;
+  /** The stored message `probe` describes, among the conversation's latest. */
+  findDuplicate(probe: DuplicateProbe): StoredMessage | null {
+    const list = this.#conversations.get(probe.conversation);
+    return list ? findDuplicate(list.slice(-REPEAT_WINDOW), probe) : null;
   }
 
   /**

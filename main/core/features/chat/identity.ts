@@ -1,25 +1,47 @@
-/** What is compared to tell whether two messages are the same one. */
-export interface MessageIdentity {
-  /** Bare JID of the other party. */
-  peer: string;
-  direction: "in" | "out";
-  /** The id the sender put on the stanza; empty when it gave none. */
-  stanzaId: string;
-  body: string;
-}
+import type { DuplicateProbe, MessageRecord } from "./message-record";
+
+type Rule = (record: MessageRecord, probe: DuplicateProbe) => boolean;
+
+const sameText = (record: MessageRecord, probe: DuplicateProbe) =>
+  record.conversation === probe.conversation &&
+  record.sender === probe.sender &&
+  record.body === probe.body;
 
 /**
- * The one rule, in main, for what counts as the same message: a sender may send one again with
- * the same id (Wren does after a failed stream resumption), so the same id with the same text from
- * the same peer is a repeat. The id alone is not enough: ids are the sender's choice, and a peer
- * that reuses them must not make different messages vanish. Without an id nothing is a repeat.
+ * The one rule, in main, for what counts as the same message, tried in this order:
+ * 1. the archive's stanza-id (XEP-0359), when the caller trusts it (our own archive said it);
+ * 2. the sender's origin-id, with the same sender and text;
+ * 3. the stanza's id, with the same sender, direction and text: a sender may send a message again
+ *    with the same id (Wren does after a failed stream resumption). The id alone is not enough —
+ *    ids are the sender's choice, and a peer reusing them must not make messages vanish;
+ * 4. with no id at all: the same sender and text within a short window.
  */
-export function isSameMessage(a: MessageIdentity, b: MessageIdentity): boolean {
-  return (
-    a.stanzaId !== "" &&
-    a.stanzaId === b.stanzaId &&
-    a.peer === b.peer &&
-    a.direction === b.direction &&
-    a.body === b.body
-  );
+export const DUPLICATE_RULES: readonly Rule[] = [
+  (record, probe) => Boolean(probe.archiveId) && record.archiveId === probe.archiveId,
+  (record, probe) =>
+    Boolean(probe.originId) && record.originId === probe.originId && sameText(record, probe),
+  (record, probe) =>
+    Boolean(probe.stanzaId) &&
+    record.stanzaId === probe.stanzaId &&
+    record.direction === probe.direction &&
+    sameText(record, probe),
+  (record, probe) =>
+    !probe.originId &&
+    !probe.stanzaId &&
+    sameText(record, probe) &&
+    Math.abs(record.timestamp - probe.timestamp) <= probe.windowMs,
+];
+
+/** The first of `candidates` that `probe` describes, by the first rule that finds one. */
+export function findDuplicate(
+  candidates: readonly MessageRecord[],
+  probe: DuplicateProbe,
+): MessageRecord | null {
+  for (const rule of DUPLICATE_RULES) {
+    for (let i = candidates.length - 1; i >= 0; i--) {
+      const candidate = candidates[i]!;
+      if (rule(candidate, probe)) return candidate;
+    }
+  }
+  return null;
 }

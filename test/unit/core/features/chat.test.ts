@@ -2,111 +2,165 @@ import { xml } from "@xmpp/client";
 import { describe, expect, it } from "vitest";
 import { Chat } from "../../../../main/core/features/chat/chat";
 import type { ConversationLimits } from "../../../../main/core/features/chat/conversation-store";
+import { MemoryHistory } from "../../../../main/core/features/chat/memory-history";
 import type { ChatMessage } from "../../../../preload/contract";
 import { fakeOutbox } from "../fake-outbox";
+import { quietLogger } from "./quiet-logger";
 
 const NOW = Date.UTC(2025, 0, 2, 12, 0, 0);
+const ACCOUNT = "alice@example.org";
 
 function message(attrs: Record<string, string>, ...children: ReturnType<typeof xml>[]) {
   return xml("message", { from: "Bob@Example.org/phone", id: "m1", ...attrs }, ...children);
 }
 const body = (text: string) => xml("body", {}, text);
+const fromStranger = (from: string, text: string) =>
+  xml("message", { from, type: "chat" }, body(text));
 
-function setup(limits?: Partial<ConversationLimits>) {
+function setup(
+  options: { limits?: Partial<ConversationLimits>; trusts?: boolean; fixedTime?: boolean } = {},
+) {
   const { outbox, sent } = fakeOutbox();
   const received: ChatMessage[] = [];
   let clock = NOW;
   const chat = new Chat({
+    accountId: "acc",
+    account: ACCOUNT,
     outbox: () => outbox,
+    history: new MemoryHistory(options.limits),
     onMessage: (m) => received.push(m),
-    now: () => clock++,
-    limits,
+    trustsArchiveIds: () => options.trusts ?? false,
+    log: quietLogger(),
+    now: options.fixedTime ? () => NOW : () => clock++,
   });
-  return { chat, sent, received };
+  /** Hands the stanzas to the chat feature and waits until they were kept and shown. */
+  const receive = async (...stanzas: ReturnType<typeof xml>[]) => {
+    const taken = stanzas.map((stanza) => chat.message(stanza));
+    await chat.settled();
+    return taken;
+  };
+  const bodies = async (peer: string, before?: string, limit = 100) =>
+    (await chat.history(peer, before, limit)).map((m) => m.body);
+  return { chat, sent, received, receive, bodies };
 }
 
 describe("Chat", () => {
-  it("sends with a fresh random id and records the message", async () => {
+  it("sends with a fresh random id, as its origin-id too, and records the message", async () => {
     const { chat, sent } = setup();
     const first = await chat.send("bob@example.org", "bob@example.org", "hello");
     const second = await chat.send("bob@example.org/phone", "bob@example.org", "again");
     expect(first.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(second.id).not.toBe(first.id);
     expect(sent[1]).toBe(
-      `<message type="chat" to="bob@example.org/phone" id="${second.id}"><body>again</body></message>`,
+      `<message type="chat" to="bob@example.org/phone" id="${second.id}"><body>again</body>` +
+        `<origin-id xmlns="urn:xmpp:sid:0" id="${second.id}"/></message>`,
     );
     expect(first).toMatchObject({ peer: "bob@example.org", direction: "out", delayed: false });
-    expect(chat.history("bob@example.org", undefined, 10)).toEqual([first, second]);
+    expect(await chat.history("bob@example.org", undefined, 10)).toEqual([first, second]);
   });
 
-  it("records and reports incoming messages under an id of Wren's own", () => {
-    const { chat, received } = setup();
-    expect(chat.handleMessage(message({ type: "error" }, body("no")))).toBeNull();
-    const incoming = chat.handleMessage(message({ type: "chat" }, body("yes")));
-    expect(incoming).toMatchObject({ peer: "bob@example.org", direction: "in", body: "yes" });
-    expect(incoming?.id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(received).toEqual([incoming]);
-    expect(chat.message(message({ type: "chat", id: "m2" }, body("routed")))).toBe(true);
-    expect(chat.message(xml("message", { from: "bob@example.org", type: "headline" }))).toBe(false);
+  it("keeps and reports incoming messages under an id of Wren's own, and leaves the rest", async () => {
+    const { received, receive } = setup();
+    expect(await receive(message({ type: "error" }, body("no")))).toEqual([false]);
+    expect(await receive(xml("message", { from: "bob@example.org", type: "headline" }))).toEqual([
+      false,
+    ]);
+    expect(await receive(message({ type: "chat" }, body("yes")))).toEqual([true]);
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ peer: "bob@example.org", direction: "in", body: "yes" });
+    expect(received[0]?.id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it("drops a repeat: same sender, same stanza id, same text", () => {
-    const { chat, received } = setup();
-    chat.handleMessage(message({ type: "chat", id: "again" }, body("once")));
-    expect(chat.handleMessage(message({ type: "chat", id: "again" }, body("once")))).toBeNull();
+  it("drops a repeat: same sender, same stanza id, same text", async () => {
+    const { received, receive } = setup();
+    await receive(
+      message({ type: "chat", id: "again" }, body("once")),
+      message({ type: "chat", id: "again" }, body("once")),
+    );
     expect(received.map((m) => m.body)).toEqual(["once"]);
   });
 
-  it("keeps different messages from a peer that reuses one id", () => {
-    const { chat, received } = setup();
-    for (const text of ["first", "second", "third"]) {
-      chat.handleMessage(message({ type: "chat", id: "same" }, body(text)));
-    }
+  it("keeps different messages from a peer that reuses one id", async () => {
+    const { received, receive, bodies } = setup();
+    await receive(
+      ...["first", "second", "third"].map((text) =>
+        message({ type: "chat", id: "same" }, body(text)),
+      ),
+    );
     expect(received.map((m) => m.body)).toEqual(["first", "second", "third"]);
     expect(new Set(received.map((m) => m.id)).size).toBe(3);
-    expect(chat.history("bob@example.org", undefined, 10).map((m) => m.body)).toEqual([
-      "first",
-      "second",
-      "third",
-    ]);
+    expect(await bodies("bob@example.org")).toEqual(["first", "second", "third"]);
   });
 
-  it("never takes the same text without an id for a repeat", () => {
-    const { chat, received } = setup();
-    const stanza = () => xml("message", { from: "bob@example.org", type: "chat" }, body("ok"));
-    chat.handleMessage(stanza());
-    chat.handleMessage(stanza());
+  it("drops a repeat by origin-id, even under another stanza id", async () => {
+    const { received, receive } = setup();
+    const origin = xml("origin-id", { xmlns: "urn:xmpp:sid:0", id: "o-1" });
+    await receive(
+      message({ type: "chat", id: "a" }, body("hi"), origin),
+      message({ type: "chat", id: "b" }, body("hi"), origin),
+    );
+    expect(received).toHaveLength(1);
+  });
+
+  it("trusts the archive's stanza-id only from our own account, and only when the server offers it", async () => {
+    const stanzaId = (by: string) => xml("stanza-id", { xmlns: "urn:xmpp:sid:0", id: "s-1", by });
+    // Same archive id, different stanza ids and texts: the same message only if the id is trusted.
+    const twice = (by: string) => [
+      message({ type: "chat", id: "x" }, body("one"), stanzaId(by)),
+      message({ type: "chat", id: "y" }, body("two"), stanzaId(by)),
+    ];
+    const trusting = setup({ trusts: true });
+    await trusting.receive(...twice(ACCOUNT));
+    expect(trusting.received.map((m) => m.body)).toEqual(["one"]);
+
+    const forged = setup({ trusts: true });
+    await forged.receive(...twice("mallory@example.org"));
+    expect(forged.received.map((m) => m.body)).toEqual(["one", "two"]);
+
+    const unadvertised = setup({ trusts: false });
+    await unadvertised.receive(...twice(ACCOUNT));
+    expect(unadvertised.received.map((m) => m.body)).toEqual(["one", "two"]);
+  });
+
+  it("takes the same text without any id for a repeat only within a short window", async () => {
+    const { received, receive } = setup({ fixedTime: true });
+    const bare = () => xml("message", { from: "bob@example.org", type: "chat" }, body("ok"));
+    await receive(bare(), bare());
+    expect(received).toHaveLength(1);
+    const later = () =>
+      xml(
+        "message",
+        { from: "bob@example.org", type: "chat" },
+        body("ok"),
+        xml("delay", { xmlns: "urn:xmpp:delay", stamp: "2025-01-02T13:00:00Z" }),
+      );
+    await receive(later());
     expect(received).toHaveLength(2);
   });
 
-  it("pages history by message id: newest last, strictly before, at most limit", () => {
-    const { chat } = setup();
-    for (let i = 0; i < 10; i++) {
-      chat.handleMessage(message({ type: "chat", id: `m${i}` }, body(`${i}`)));
-    }
-    const all = chat.history("bob@example.org", undefined, 100);
+  it("pages history by message id: newest last, strictly before, at most limit", async () => {
+    const { chat, receive, bodies } = setup();
+    await receive(
+      ...Array.from({ length: 10 }, (_, i) => message({ type: "chat", id: `m${i}` }, body(`${i}`))),
+    );
+    const all = await chat.history("bob@example.org", undefined, 100);
     expect(all.map((m) => m.body)).toEqual(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
-    expect(chat.history("bob@example.org", undefined, 3).map((m) => m.body)).toEqual([
-      "7",
-      "8",
-      "9",
-    ]);
-    expect(chat.history("bob@example.org", all[5]!.id, 2).map((m) => m.body)).toEqual(["3", "4"]);
-    expect(chat.history("bob@example.org", all[0]!.id, 5)).toEqual([]);
-    expect(chat.history("bob@example.org", "unknown", 5)).toEqual([]);
-    expect(chat.history("nobody@example.org", undefined, 5)).toEqual([]);
+    expect(await bodies("bob@example.org", undefined, 3)).toEqual(["7", "8", "9"]);
+    expect(await bodies("bob@example.org", all[5]!.id, 2)).toEqual(["3", "4"]);
+    expect(await bodies("bob@example.org", all[0]!.id, 5)).toEqual([]);
+    expect(await bodies("bob@example.org", "unknown", 5)).toEqual([]);
+    expect(await bodies("nobody@example.org")).toEqual([]);
   });
 
-  it("pages through messages that share one timestamp without skipping any", () => {
-    const { outbox } = fakeOutbox();
-    const chat = new Chat({ outbox: () => outbox, onMessage: () => {}, now: () => NOW });
-    for (let i = 0; i < 7; i++) {
-      chat.handleMessage(message({ type: "chat", id: `s${i}` }, body(`${i}`)));
-    }
+  it("pages through messages that share one timestamp without skipping any", async () => {
+    const { chat, receive } = setup({ fixedTime: true });
+    await receive(
+      ...Array.from({ length: 7 }, (_, i) => message({ type: "chat", id: `s${i}` }, body(`${i}`))),
+    );
     const seen: string[] = [];
     let before: string | undefined;
     for (;;) {
-      const page = chat.history("bob@example.org", before, 2);
+      const page = await chat.history("bob@example.org", before, 2);
       if (page.length === 0) break;
       seen.unshift(...page.map((m) => m.body));
       before = page[0]!.id;
@@ -114,47 +168,35 @@ describe("Chat", () => {
     expect(seen).toEqual(["0", "1", "2", "3", "4", "5", "6"]);
   });
 
-  it("keeps at most maxPerConversation messages per conversation, dropping the oldest", () => {
-    const { chat } = setup({ maxPerConversation: 3 });
-    for (let i = 0; i < 5; i++)
-      chat.handleMessage(message({ type: "chat", id: `${i}` }, body(`${i}`)));
-    expect(chat.history("bob@example.org", undefined, 10).map((m) => m.body)).toEqual([
-      "2",
-      "3",
-      "4",
-    ]);
+  it("keeps at most maxPerConversation messages per conversation in memory, dropping the oldest", async () => {
+    const { receive, bodies } = setup({ limits: { maxPerConversation: 3 } });
+    await receive(
+      ...Array.from({ length: 5 }, (_, i) => message({ type: "chat", id: `${i}` }, body(`${i}`))),
+    );
+    expect(await bodies("bob@example.org")).toEqual(["2", "3", "4"]);
   });
 
-  it("bounds the number of conversations strangers can open, least recent first", () => {
-    const { chat } = setup({ maxConversations: 3 });
-    for (let i = 0; i < 10; i++) {
-      chat.handleMessage(xml("message", { from: `s${i}@spam.example`, type: "chat" }, body("hi")));
-    }
-    for (let i = 0; i < 7; i++)
-      expect(chat.history(`s${i}@spam.example`, undefined, 5)).toEqual([]);
-    for (let i = 7; i < 10; i++) {
-      expect(chat.history(`s${i}@spam.example`, undefined, 5)).toHaveLength(1);
-    }
+  it("bounds the number of conversations strangers can open in memory, least recent first", async () => {
+    const { receive, bodies } = setup({ limits: { maxConversations: 3 } });
+    await receive(
+      ...Array.from({ length: 10 }, (_, i) => fromStranger(`s${i}@spam.example`, "hi")),
+    );
+    for (let i = 0; i < 7; i++) expect(await bodies(`s${i}@spam.example`)).toEqual([]);
+    for (let i = 7; i < 10; i++) expect(await bodies(`s${i}@spam.example`)).toHaveLength(1);
   });
 
-  it("bounds the text kept in all, dropping the oldest conversations first", () => {
-    const { chat } = setup({ maxCharacters: 1_000 });
-    chat.handleMessage(
-      xml("message", { from: "old@example.org", type: "chat" }, body("x".repeat(600))),
-    );
-    chat.handleMessage(
-      xml("message", { from: "new@example.org", type: "chat" }, body("y".repeat(600))),
-    );
-    expect(chat.history("old@example.org", undefined, 5)).toEqual([]);
-    expect(chat.history("new@example.org", undefined, 5)).toHaveLength(1);
+  it("bounds the text kept in memory, dropping the oldest conversations first", async () => {
+    const { receive, bodies } = setup({ limits: { maxCharacters: 1_000 } });
+    await receive(fromStranger("old@example.org", "x".repeat(600)));
+    await receive(fromStranger("new@example.org", "y".repeat(600)));
+    expect(await bodies("old@example.org")).toEqual([]);
+    expect(await bodies("new@example.org")).toHaveLength(1);
     // One conversation alone over the bound keeps its newest message.
-    for (let i = 0; i < 5; i++) {
-      chat.handleMessage(
-        xml("message", { from: "new@example.org", type: "chat" }, body(`${i}`.repeat(400))),
-      );
-    }
-    const kept = chat.history("new@example.org", undefined, 10);
-    expect(kept.reduce((sum, m) => sum + m.body.length, 0)).toBeLessThanOrEqual(1_000);
-    expect(kept.at(-1)?.body).toBe("4".repeat(400));
+    await receive(
+      ...Array.from({ length: 5 }, (_, i) => fromStranger("new@example.org", `${i}`.repeat(400))),
+    );
+    const kept = await bodies("new@example.org");
+    expect(kept.reduce((sum, text) => sum + text.length, 0)).toBeLessThanOrEqual(1_000);
+    expect(kept.at(-1)).toBe("4".repeat(400));
   });
 });
