@@ -22,6 +22,7 @@ type AccountHandlers = Pick<
   | "denySubscription"
   | "sendMessage"
   | "history"
+  | "deleteHistory"
 >;
 
 /** Account management, own presence, roster and chat: each routed to the account it names. */
@@ -159,6 +160,12 @@ export function createAccountHandlers(context: ServiceContext): AccountHandlers 
       // What this run has seen, online or not.
       const state = accounts.state(accountId);
       return state ? state.chat.history(toBareJid(peer) ?? peer, before, limit) : [];
+    },
+
+    async deleteHistory({ accountId, peer }) {
+      requireAccount(context, accountId);
+      const deleted = await accounts.state(accountId)?.chat.deleteHistory(toBareJid(peer) ?? peer);
+      log.info("deleted a conversation's history", { accountId, messages: deleted ?? 0 });
     },
   };
 }

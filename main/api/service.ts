@@ -149,6 +149,7 @@ export function createWrenService(deps: WrenServiceDeps): WrenService {
     denySubscription: afterStart(accountHandlers.denySubscription),
     sendMessage: afterStart(accountHandlers.sendMessage),
     history: afterStart(accountHandlers.history),
+    deleteHistory: afterStart(accountHandlers.deleteHistory),
     openExternal: ({ url }) => deps.openExternal(url),
   };
 

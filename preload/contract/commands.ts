@@ -191,6 +191,8 @@ export const commands = {
       })
       .strict(),
   ),
+  /** Deletes the conversation's history kept on this computer (the server's archive stays). */
+  deleteHistory: command<void>()(z.object({ accountId, peer: domainJidOrBare }).strict()),
   openExternal: command<void>()(z.object({ url: z.string().max(8192) }).strict()),
 };
 

@@ -197,6 +197,7 @@ export function createFakeApi(snapshot: Snapshot = emptySnapshot): FakeApi {
       ok(message(to, body, { direction: "out", timestamp: Date.now() })),
     ),
     history: vi.fn(async () => ok([] as ChatMessage[])),
+    deleteHistory: vi.fn(async () => ok(undefined)),
     openExternal: vi.fn(async () => ok(undefined)),
     onEvents(listener: (events: WrenEvent[]) => void) {
       listeners.add(listener);

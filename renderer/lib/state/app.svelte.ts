@@ -304,6 +304,15 @@ export class WrenApp {
     return sent;
   }
 
+  /** Deletes the conversation's history on this computer; the server's archive keeps its copy. */
+  async deleteHistory(thread: Thread): Promise<Result> {
+    const result = done(
+      await this.#api.deleteHistory({ accountId: thread.accountId, peer: thread.peer }),
+    );
+    if (result.ok) thread.historyDeleted();
+    return result;
+  }
+
   openExternal(url: string): void {
     void this.#api.openExternal({ url });
   }

@@ -92,6 +92,15 @@ export class Thread {
     this.#historyError = message;
   }
 
+  /** The history was deleted: nothing is left to show or to load. */
+  historyDeleted(): void {
+    this.#messages = [];
+    this.#ids = new Set();
+    this.#hasOlder = false;
+    this.#historyLoaded = true;
+    this.#historyError = null;
+  }
+
   /** The reader is back at the newest message: drop what scrolled far out of reach. */
   trim(): void {
     this.#browsingOlder = false;

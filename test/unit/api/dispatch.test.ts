@@ -29,6 +29,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     denySubscription: unused,
     sendMessage: unused,
     history: unused,
+    deleteHistory: unused,
     openExternal: unused,
     ...overrides,
   };

@@ -91,6 +91,12 @@ export class Chat implements Feature {
     return page.map(toChatMessage);
   }
 
+  /** Deletes what is kept of the conversation with `peer` (here; the server's archive stays). */
+  async deleteHistory(peer: string): Promise<number> {
+    await this.#queue; // a message still being kept would otherwise outlive the deletion
+    return this.deps.history.deleteConversation(this.deps.accountId, peer);
+  }
+
   async #receive(parsed: IncomingChat, receivedAt: number): Promise<void> {
     const trusted = this.deps.trustsArchiveIds?.()
       ? parsed.stanzaIds.find((stanzaId) => stanzaId.by === this.deps.account)

@@ -67,6 +67,16 @@ export class ConversationStore {
     return limit > 0 ? list.slice(Math.max(0, end - limit), end) : [];
   }
 
+  /** Forgets one conversation; returns how many messages went. */
+  delete(peer: string): number {
+    const list = this.#conversations.get(peer);
+    if (!list) return 0;
+    const count = list.length;
+    this.#dropOldest(list, count);
+    this.#conversations.delete(peer);
+    return count;
+  }
+
   get conversationCount(): number {
     return this.#conversations.size;
   }

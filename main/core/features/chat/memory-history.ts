@@ -23,4 +23,8 @@ export class MemoryHistory implements ChatHistory {
   async page(query: HistoryPage): Promise<MessageRecord[]> {
     return this.#conversations.page(query.conversation, query.before, query.limit);
   }
+
+  async deleteConversation(_accountId: string, conversation: string): Promise<number> {
+    return this.#conversations.delete(conversation);
+  }
 }

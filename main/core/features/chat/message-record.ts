@@ -67,4 +67,6 @@ export interface ChatHistory {
   findDuplicate(probe: DuplicateProbe): Promise<MessageRecord | null>;
   /** Up to `limit` messages of one conversation, oldest first. */
   page(query: HistoryPage): Promise<MessageRecord[]>;
+  /** Deletes one conversation's history; resolves with how many messages went. */
+  deleteConversation(accountId: string, conversation: string): Promise<number>;
 }

@@ -199,4 +199,14 @@ describe("Chat", () => {
     expect(kept.reduce((sum, text) => sum + text.length, 0)).toBeLessThanOrEqual(1_000);
     expect(kept.at(-1)).toBe("4".repeat(400));
   });
+
+  it("deletes one conversation's history, after what is still arriving, and nothing else", async () => {
+    const { chat, bodies } = setup();
+    chat.message(message({ type: "chat", id: "1" }, body("one")));
+    chat.message(fromStranger("carol@example.org", "stays"));
+    chat.message(message({ type: "chat", id: "2" }, body("two")));
+    expect(await chat.deleteHistory("bob@example.org")).toBe(2);
+    expect(await bodies("bob@example.org")).toEqual([]);
+    expect(await bodies("carol@example.org")).toEqual(["stays"]);
+  });
 });
