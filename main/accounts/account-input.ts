@@ -62,6 +62,14 @@ export function withFields(
   return next;
 }
 
+/** Keeping message history on or off; undefined leaves it as it is (on, for a new account). */
+export function checkKeepHistory(keep: unknown): boolean | undefined {
+  if (keep !== undefined && typeof keep !== "boolean") {
+    throw new WrenError("invalid-argument", "Choose whether to keep message history.");
+  }
+  return keep;
+}
+
 export function checkPassword(password: unknown): string {
   if (typeof password !== "string" || password === "") {
     throw new WrenError("invalid-argument", "Enter your password.");

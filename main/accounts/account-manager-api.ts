@@ -21,6 +21,8 @@ export interface NewAccount {
   savePassword: boolean;
   /** SHA-256 fingerprint of the server certificate the person chose to trust while adding. */
   trustedCertificate?: string;
+  /** Keep its messages on this computer (the default); otherwise only until Wren quits. */
+  keepHistory?: boolean;
 }
 
 /**
@@ -38,6 +40,8 @@ export interface AccountChanges {
   host?: string | null;
   port?: number | null;
   directTls?: boolean;
+  /** Switches where new messages are kept, without signing in again; stored ones stay. */
+  keepHistory?: boolean;
 }
 
 /** An account as the UI sees it: never a password. */

@@ -1,4 +1,5 @@
 import type { BackoffOptions } from "../core/backoff";
+import type { ChatHistory } from "../core/features/chat/message-record";
 import { CapsCache } from "../core/features/disco";
 import type { CreateSession } from "../core/session-api";
 import type { CredentialStore } from "../credentials/credential-store";
@@ -27,6 +28,11 @@ export interface AccountManagerOptions {
   /** Where saved passwords live, chosen by the user (see chooseStore). */
   credentials: CredentialStore;
   createSession: CreateSession;
+  /**
+   * Where accounts that keep history keep their messages (the database), shared by all: records
+   * carry their account's id. Without it, each account keeps them in memory.
+   */
+  history?: ChatHistory;
   log?: Logger;
   /** Sign-ins running at the same moment; SCRAM costs CPU, so a few at a time. Default 2. */
   maxConcurrentSignIns?: number;
@@ -49,7 +55,11 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
   let disposed = false;
   const isDisposed = () => disposed;
   // What contacts' software can do, by XEP-0115 hash: the same for every account.
-  const accounts = createAccountRegistry({ log, capsCache: new CapsCache() });
+  const accounts = createAccountRegistry({
+    log,
+    capsCache: new CapsCache(),
+    history: options.history,
+  });
   const reports = createAccountReports({ log, isDisposed });
   const settings = createSettingsStore(options.settingsPath);
   const secrets = createAccountSecrets({ credentials, log });

@@ -1,11 +1,14 @@
 import type { UserError } from "../../preload/contract";
 import { AccountState } from "../core/account-state";
 import type { FastToken } from "../core/auth/fast-token";
+import { MemoryHistory } from "../core/features/chat/memory-history";
+import type { ChatHistory } from "../core/features/chat/message-record";
 import type { CapsCache } from "../core/features/disco";
 import type { RetrySchedule } from "../core/retry-schedule";
 import type { XmppSession } from "../core/session-api";
 import { asWrenError, WrenError } from "../shared/errors";
 import type { Logger } from "../shared/log";
+import { historyFor } from "./account-history";
 import { createSerialQueue } from "./serial";
 import type { AccountSettings } from "./settings-file";
 
@@ -27,6 +30,8 @@ export interface Entry {
   fastToken: FastToken | null;
   /** Roster, presence and conversations: every session of the account plugs into this one. */
   state: AccountState;
+  /** Where its messages are kept while it keeps history (see account-history). */
+  keptHistory: ChatHistory;
   /**
    * While the account is being added: what its first sign-in reported, told once it is added, so
    * the roster and requests of a first sign-in reach the page instead of being lost.
@@ -43,7 +48,12 @@ export const DONE: Then = { wait: Promise.resolve() };
 export type AccountRegistry = ReturnType<typeof createAccountRegistry>;
 
 /** The accounts of this run, by id, and the one-at-a-time queue of each. */
-export function createAccountRegistry(deps: { log: Logger; capsCache: CapsCache }) {
+export function createAccountRegistry(deps: {
+  log: Logger;
+  capsCache: CapsCache;
+  /** The history store of every account; without one, each keeps its history in memory. */
+  history?: ChatHistory;
+}) {
   const { log, capsCache } = deps;
   const entries = new Map<string, Entry>();
 
@@ -52,6 +62,8 @@ export function createAccountRegistry(deps: { log: Logger; capsCache: CapsCache 
 
     /** A new entry, not yet listed: its AccountState is made here, once for all its sessions. */
     create(settings: AccountSettings, password: string | null): Entry {
+      // MemoryHistory does not tell accounts apart, so one of its own for each.
+      const keptHistory = deps.history ?? new MemoryHistory();
       return {
         settings,
         password,
@@ -62,7 +74,14 @@ export function createAccountRegistry(deps: { log: Logger; capsCache: CapsCache 
         serial: createSerialQueue(),
         removed: false,
         retry: null,
-        state: new AccountState({ jid: settings.jid, log, capsCache }),
+        state: new AccountState({
+          jid: settings.jid,
+          accountId: settings.id,
+          history: historyFor(settings, keptHistory),
+          log,
+          capsCache,
+        }),
+        keptHistory,
         held: null,
       };
     },

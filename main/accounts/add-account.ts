@@ -3,9 +3,11 @@ import { serializeClientCertificate } from "../core/auth/client-certificate";
 import { requireBareJid } from "../core/jid";
 import { asWrenError, errorName, WrenError } from "../shared/errors";
 import type { AccountSummary, NewAccount } from "./account-manager-api";
+import { withKeepHistory } from "./account-history";
 import {
   checkConnectionFields,
   checkFingerprint,
+  checkKeepHistory,
   checkPassword,
   withFields,
 } from "./account-input";
@@ -89,17 +91,21 @@ export function createAddAccount(context: AccountsContext) {
         input.trustedCertificate === undefined
           ? undefined
           : checkFingerprint(input.trustedCertificate);
-      const settings = withFields(
-        {
-          id: randomBytes(12).toString("base64url"),
-          jid,
-          directTls: input.directTls,
-          enabled: true,
-          passwordStorage: input.savePassword ? credentials.kind : "none",
-          ...(trustedCertificate && { trustedCertificate }),
-          ...(input.clientCertificate && { authentication: "client-certificate" as const }),
-        },
-        fields,
+      const keepHistory = checkKeepHistory(input.keepHistory) ?? true;
+      const settings = withKeepHistory(
+        withFields(
+          {
+            id: randomBytes(12).toString("base64url"),
+            jid,
+            directTls: input.directTls,
+            enabled: true,
+            passwordStorage: input.savePassword ? credentials.kind : "none",
+            ...(trustedCertificate && { trustedCertificate }),
+            ...(input.clientCertificate && { authentication: "client-certificate" as const }),
+          },
+          fields,
+        ),
+        keepHistory,
       );
       adding.add(jid);
       try {

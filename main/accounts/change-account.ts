@@ -1,7 +1,13 @@
 import { serializeClientCertificate } from "../core/auth/client-certificate";
 import { WrenError } from "../shared/errors";
 import type { AccountChanges, AccountSummary } from "./account-manager-api";
-import { checkConnectionFields, checkPassword, withFields } from "./account-input";
+import { historyFor, keepsHistory, withKeepHistory } from "./account-history";
+import {
+  checkConnectionFields,
+  checkKeepHistory,
+  checkPassword,
+  withFields,
+} from "./account-input";
 import { DONE } from "./account-registry";
 import { takenOffline } from "./account-reports";
 import type { AccountsContext } from "./accounts-context";
@@ -16,6 +22,7 @@ export function createAccountChanges(context: AccountsContext) {
       await accounts.operate(entry, async () => {
         const before = entry.settings;
         const fields = checkConnectionFields(changes);
+        const keepHistory = checkKeepHistory(changes.keepHistory) ?? keepsHistory(before);
         // The new secret, if any: a password, or a certificate in its stored form.
         const password = changes.clientCertificate
           ? serializeClientCertificate(changes.clientCertificate)
@@ -26,7 +33,10 @@ export function createAccountChanges(context: AccountsContext) {
         if (changes.savePassword !== undefined) {
           storage = changes.savePassword ? credentials.kind : "none";
         }
-        const next = withFields(before, { ...fields, directTls: changes.directTls });
+        const next = withKeepHistory(
+          withFields(before, { ...fields, directTls: changes.directTls }),
+          keepHistory,
+        );
         next.passwordStorage = storage;
         // A new password takes a certificate account back to passwords; a certificate, the reverse.
         if (changes.clientCertificate) next.authentication = "client-certificate";
@@ -44,6 +54,10 @@ export function createAccountChanges(context: AccountsContext) {
           await credentials.delete(id);
         }
         await store.change(entry, () => next);
+        // No new session for this: the chat keeps new messages elsewhere from now on.
+        if (keepsHistory(before) !== keepHistory) {
+          await entry.state.useHistory(historyFor(next, entry.keptHistory));
+        }
 
         const connectionChanged =
           password !== undefined ||

@@ -9,7 +9,7 @@ import { WrenError } from "../shared/errors";
 // A file that cannot be read is renamed aside and reported, never silently replaced; a file from a
 // newer Wren is left alone and never overwritten.
 
-export const SETTINGS_VERSION = 2;
+export const SETTINGS_VERSION = 3;
 
 const MAX_ACCOUNTS = 100;
 
@@ -55,6 +55,8 @@ const account = z
       })
       .strict()
       .optional(),
+    /** Whether its messages are kept on this computer; absent means they are. */
+    keepHistory: z.boolean().optional(),
   })
   .strict();
 
@@ -83,6 +85,8 @@ export const MIGRATIONS: Migrations = {
   // Version 2 added the optional trustedCertificate and mechanismPin: version-1 files stay valid,
   // and the bump makes an older Wren leave a version-2 file alone instead of calling it damaged.
   1: (old) => ({ ...old, version: 2 }),
+  // Version 3 added the optional keepHistory (absent: kept), for the same reason.
+  2: (old) => ({ ...old, version: 3 }),
 };
 
 export interface LoadProblem {

@@ -1,4 +1,5 @@
 import type { AccountData, AccountSummary, Show } from "../../preload/contract";
+import { keepsHistory } from "../accounts/account-history";
 import type { AccountManager, AccountSummary as ManagedAccount } from "../accounts/account-manager";
 import type { XmppSession } from "../core/session-api";
 import { errorName } from "../shared/errors";
@@ -27,6 +28,7 @@ export function toSummary(account: ManagedAccount): AccountSummary {
       directTls,
       ...(resource !== undefined && { resource }),
       ...(priority !== undefined && { priority }),
+      keepHistory: keepsHistory(account.settings),
     },
   };
 }

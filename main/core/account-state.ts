@@ -110,6 +110,14 @@ export class AccountState {
     return this.#events.on(event, listener);
   }
 
+  /**
+   * Where its messages are kept from now on: the database, or memory when the account stops
+   * keeping history. What was kept before stays where it is.
+   */
+  useHistory(history: ChatHistory): Promise<void> {
+    return this.chat.useHistory(history);
+  }
+
   /** The connection features send through from now on: its outbox, or null while it is offline. */
   useConnection(outbox: () => Outbox | null, priority: number | undefined): void {
     this.#outbox = outbox;

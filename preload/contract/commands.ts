@@ -69,6 +69,8 @@ export const commands = {
         savePassword: z.boolean(),
         /** The server's certificate, as shown by a certificate-untrusted error, trusted by the person. */
         trustedCertificate: fingerprint.optional(),
+        /** Keep its messages on this computer (the default); otherwise only until Wren quits. */
+        keepHistory: z.boolean().optional(),
       })
       .strict()
       .superRefine((args, context) => {
@@ -97,6 +99,8 @@ export const commands = {
         directTls: z.boolean().optional(),
         resource: resource.nullable().optional(),
         priority: priority.nullable().optional(),
+        /** Where new messages go from now on; what is already kept stays (deleteHistory removes it). */
+        keepHistory: z.boolean().optional(),
       })
       .strict()
       .refine((args) => !(args.clientCertificate && args.password !== undefined), {

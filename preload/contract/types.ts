@@ -151,13 +151,15 @@ export interface CredentialStatus {
   ask: { reason: string; options: CredentialStoreKind[] } | null;
 }
 
-/** Connection settings of an account: never a secret. */
+/** Settings of an account the person can edit: never a secret. */
 export interface AccountSettings {
   host?: string;
   port?: number;
   directTls: boolean;
   resource?: string;
   priority?: number;
+  /** Its messages are kept on this computer; when false, only until Wren quits. */
+  keepHistory: boolean;
 }
 
 export interface AccountSummary {

@@ -129,7 +129,7 @@ describe("Accounts in the main screen", () => {
   it("edits an account's settings, clearing the ones left empty", async () => {
     const snapshot = twoAccountSnapshot();
     snapshot.accounts[0] = account(ME, "me@example.org", {
-      settings: { directTls: false, host: "old.example.org", resource: "desk" },
+      settings: { directTls: false, host: "old.example.org", resource: "desk", keepHistory: true },
     });
     const api = createFakeApi(snapshot);
     await renderApp(api);
@@ -148,7 +148,39 @@ describe("Accounts in the main screen", () => {
       directTls: false,
       resource: "desk",
       priority: 10,
+      keepHistory: true,
     });
+  });
+
+  it("shows whether an account keeps its message history, and changes it", async () => {
+    const snapshot = twoAccountSnapshot();
+    snapshot.accounts[1] = account(WORK, "me@work.example", {
+      settings: { directTls: false, keepHistory: false },
+    });
+    const api = createFakeApi(snapshot);
+    await renderApp(api);
+    const label = "Keep message history on this computer";
+
+    await fireEvent.click(within(await openMenu("me@work.example")).getByText("Edit…"));
+    let dialog = screen.getByRole("dialog", { name: "Edit me@work.example" });
+    const off = within(dialog).getByLabelText(label) as HTMLInputElement;
+    expect(off.checked).toBe(false);
+    await fireEvent.click(off);
+    await fireEvent.click(within(dialog).getByRole("button", { name: "Save" }));
+    expect(api.updateAccount).toHaveBeenLastCalledWith(
+      expect.objectContaining({ accountId: WORK, keepHistory: true }),
+    );
+
+    await vi.waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    await fireEvent.click(within(await openMenu("me@example.org")).getByText("Edit…"));
+    dialog = screen.getByRole("dialog", { name: "Edit me@example.org" });
+    const on = within(dialog).getByLabelText(label) as HTMLInputElement;
+    expect(on.checked).toBe(true);
+    await fireEvent.click(on);
+    await fireEvent.click(within(dialog).getByRole("button", { name: "Save" }));
+    expect(api.updateAccount).toHaveBeenLastCalledWith(
+      expect.objectContaining({ accountId: ME, keepHistory: false }),
+    );
   });
 
   it("sends from the conversation's account, and asks once which account for a shared contact", async () => {

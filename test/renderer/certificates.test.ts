@@ -426,6 +426,7 @@ describe("Adding an account whose server's certificate Wren cannot verify", () =
       directTls: false,
       savePassword: true,
       trustedCertificate: FINGERPRINT,
+      keepHistory: true,
     });
     await vi.waitFor(() => expect(app.accounts.count).toBe(1));
     expect((screen.getByLabelText("Password") as HTMLInputElement).value).toBe("");

@@ -56,6 +56,7 @@ describe("Adding an account that signs in with a client certificate", () => {
       clientCertificate: { token: "cert-1" },
       directTls: false,
       savePassword: true,
+      keepHistory: true,
     });
   });
 
@@ -225,6 +226,7 @@ describe("Adding an account that signs in with a client certificate", () => {
       directTls: false,
       savePassword: true,
       trustedCertificate: fingerprint,
+      keepHistory: true,
     });
   });
 

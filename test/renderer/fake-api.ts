@@ -80,7 +80,7 @@ export function account(
     needsPassword: false,
     trustedCertificate: null,
     authentication: "password",
-    settings: { directTls: false },
+    settings: { directTls: false, keepHistory: true },
     ...overrides,
   };
 }

@@ -28,6 +28,7 @@ describe("SignIn (add account, first run)", () => {
       password: "hunter2",
       directTls: false,
       savePassword: true,
+      keepHistory: true,
     });
     expect(password.value).toBe("");
     expect((await screen.findByRole("alert")).textContent).toContain("Wrong address or password.");
@@ -74,7 +75,23 @@ describe("SignIn (add account, first run)", () => {
       resource: "desk",
       priority: 5,
       savePassword: false,
+      keepHistory: true,
     });
+  });
+
+  it("keeps message history by default, says what turning it off means, and sends the choice", async () => {
+    const { api, jid, password } = await setup();
+    const keep = screen.getByLabelText("Keep message history on this computer") as HTMLInputElement;
+    expect(keep.type).toBe("checkbox");
+    expect(keep.checked).toBe(true);
+    const hint = document.getElementById(keep.getAttribute("aria-describedby")!);
+    expect(hint?.textContent).toBe("Off: messages are kept only until Wren quits.");
+
+    await fireEvent.input(jid, { target: { value: "alice@example.org" } });
+    await fireEvent.input(password, { target: { value: "pw" } });
+    await fireEvent.click(keep);
+    await fireEvent.submit(password.form!);
+    expect(api.addAccount).toHaveBeenCalledWith(expect.objectContaining({ keepHistory: false }));
   });
 
   it("explains invalid input without calling main", async () => {

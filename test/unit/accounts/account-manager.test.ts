@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { xml } from "@xmpp/client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeClock } from "../core/fake-clock";
 import { WrenError } from "../../../main/shared/errors";
@@ -17,6 +18,7 @@ import {
   SETTINGS_VERSION,
   type AccountSettings,
 } from "../../../main/accounts/settings-file";
+import type { ChatHistory, MessageRecord } from "../../../main/core/features/chat/message-record";
 import { configureLogging } from "../../../main/shared/log";
 import { fakeSessions, recordingStore } from "./fake-sessions";
 
@@ -412,6 +414,130 @@ describe("update", () => {
     expect((await accountsOnDisk())[0]?.passwordStorage).toBe("none");
     await manager.update(alice.id, { savePassword: true });
     expect(await credentials.inner.get(alice.id)).toBe(PASSWORD);
+  });
+});
+
+describe("message history", () => {
+  const PEER = "bob@example.org";
+
+  /** The store shared by all accounts, as the database would be: it records what reaches it. */
+  function recordingHistory() {
+    const added: MessageRecord[] = [];
+    const deleted: string[] = [];
+    const history: ChatHistory = {
+      add: async (message) => void added.push(message),
+      findDuplicate: async () => null,
+      page: async () => [],
+      deleteConversation: async (accountId, conversation) => {
+        deleted.push(`${accountId} ${conversation}`);
+        return 0;
+      },
+    };
+    /** The bodies stored for the account `id`. */
+    const bodies = (id: string) => added.filter((m) => m.accountId === id).map((m) => m.body);
+    return { history, bodies, deleted };
+  }
+
+  /** A chat message from PEER, as the account's session hands it to the chat feature. */
+  async function receive(manager: AccountManager, id: string, body: string): Promise<void> {
+    const chat = manager.state(id)!.chat;
+    chat.message(
+      xml("message", { from: `${PEER}/phone`, type: "chat", id: body }, xml("body", {}, body)),
+    );
+    await chat.settled();
+  }
+
+  async function shown(manager: AccountManager, id: string): Promise<string[]> {
+    return (await manager.state(id)!.chat.history(PEER, undefined, 10)).map((m) => m.body);
+  }
+
+  it("keeps an account's messages in the shared store, under its id, by default", async () => {
+    const store = recordingHistory();
+    const { manager } = managerWith({ history: store.history });
+    await manager.load();
+    const alice = await manager.add(newAccount("alice@example.org"));
+
+    await receive(manager, alice.id, "hello");
+    expect(store.bodies(alice.id)).toEqual(["hello"]);
+    expect(alice.settings).not.toHaveProperty("keepHistory");
+    expect((await accountsOnDisk())[0]).not.toHaveProperty("keepHistory");
+  });
+
+  it("keeps the messages of an account that keeps no history in memory only", async () => {
+    const store = recordingHistory();
+    const { manager } = managerWith({ history: store.history });
+    await manager.load();
+    const alice = await manager.add(newAccount("alice@example.org", { keepHistory: false }));
+    const bob = await manager.add(newAccount("bob@example.org", { keepHistory: true }));
+
+    await receive(manager, alice.id, "fleeting");
+    await receive(manager, bob.id, "kept");
+    expect(store.bodies(alice.id)).toEqual([]);
+    expect(await shown(manager, alice.id)).toEqual(["fleeting"]);
+    expect(store.bodies(bob.id)).toEqual(["kept"]);
+    expect(alice.settings.keepHistory).toBe(false);
+    expect((await accountsOnDisk()).map((account) => account.keepHistory)).toEqual([
+      false,
+      undefined,
+    ]);
+  });
+
+  it("switches where new messages go when the setting changes, without signing in again", async () => {
+    const store = recordingHistory();
+    const { manager, sessions } = managerWith({ history: store.history });
+    await manager.load();
+    const alice = await manager.add(newAccount("alice@example.org"));
+    await receive(manager, alice.id, "one");
+
+    const off = await manager.update(alice.id, { keepHistory: false });
+    expect(off.settings.keepHistory).toBe(false);
+    expect((await accountsOnDisk())[0]?.keepHistory).toBe(false);
+    await receive(manager, alice.id, "two");
+    expect(store.bodies(alice.id)).toEqual(["one"]);
+    expect(await shown(manager, alice.id)).toEqual(["two"]);
+    // What was stored stays stored, and deleting the conversation still reaches it.
+    expect(store.deleted).toEqual([]);
+    await manager.state(alice.id)!.chat.deleteHistory(PEER);
+    expect(store.deleted).toEqual([`${alice.id} ${PEER}`]);
+
+    await manager.update(alice.id, { keepHistory: true });
+    expect((await accountsOnDisk())[0]).not.toHaveProperty("keepHistory");
+    await receive(manager, alice.id, "three");
+    expect(store.bodies(alice.id)).toEqual(["one", "three"]);
+
+    expect(sessions.created).toHaveLength(1);
+    expect(sessions.latest("alice@example.org").stops).toBe(0);
+  });
+
+  it("after a restart, keeps history as each account's saved setting says", async () => {
+    const account = { directTls: false, enabled: true, passwordStorage: "none" } as const;
+    await writeAccounts(
+      { ...account, id: "a1", jid: "alice@example.org", keepHistory: false },
+      { ...account, id: "b2", jid: "bob@example.org" },
+    );
+    const store = recordingHistory();
+    const { manager } = managerWith({ history: store.history });
+    await manager.load();
+    expect(manager.accounts().map((a) => a.settings.keepHistory)).toEqual([false, undefined]);
+
+    await receive(manager, "a1", "fleeting");
+    await receive(manager, "b2", "kept");
+    expect(store.bodies("a1")).toEqual([]);
+    expect(store.bodies("b2")).toEqual(["kept"]);
+  });
+
+  it("refuses a keepHistory that is not a boolean, changing nothing", async () => {
+    const { manager } = managerWith();
+    await manager.load();
+    const message = "Choose whether to keep message history.";
+    await expect(
+      manager.add(newAccount("alice@example.org", { keepHistory: "no" as unknown as boolean })),
+    ).rejects.toMatchObject({ code: "invalid-argument", message });
+    const alice = await manager.add(newAccount("alice@example.org"));
+    await expect(
+      manager.update(alice.id, { keepHistory: 0 as unknown as boolean }),
+    ).rejects.toMatchObject({ code: "invalid-argument", message });
+    expect((await accountsOnDisk())[0]).not.toHaveProperty("keepHistory");
   });
 });
 

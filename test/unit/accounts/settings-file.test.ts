@@ -197,6 +197,7 @@ describe("migrations", () => {
     const migrations = {
       0: (old: Record<string, unknown>) => ({ version: 1, accounts: old.list }),
       1: (old: Record<string, unknown>) => ({ ...old, version: 2 }),
+      2: (old: Record<string, unknown>) => ({ ...old, version: 3 }),
     };
     await expect(load(path, { migrations })).resolves.toEqual({ settings: settings(bob) });
   });
@@ -204,6 +205,25 @@ describe("migrations", () => {
   it("reads a version-1 file, whose accounts have no security record yet", async () => {
     await writeFile(path, JSON.stringify({ version: 1, accounts: [bob] }));
     await expect(load(path)).resolves.toEqual({ settings: settings(bob) });
+  });
+
+  it("reads a version-2 file as version 3, its accounts keeping their history", async () => {
+    await writeFile(path, JSON.stringify({ version: 2, accounts: [alice, bob] }));
+    const { settings: loaded, problem } = await load(path);
+    expect(problem).toBeUndefined();
+    expect(loaded).toEqual({ version: 3, accounts: [alice, bob] });
+    // Absent means kept: a version-2 account kept its messages, and still does.
+    expect(loaded.accounts.map((account) => account.keepHistory)).toEqual([undefined, undefined]);
+  });
+
+  it("keeps an account's choice not to keep history", async () => {
+    await save(path, settings({ ...bob, keepHistory: false }));
+    await expect(load(path)).resolves.toEqual({
+      settings: settings({ ...bob, keepHistory: false }),
+    });
+    await expect(
+      save(path, settings({ ...bob, keepHistory: "no" } as unknown as typeof bob)),
+    ).rejects.toMatchObject({ message: expect.stringContaining("accounts.0.keepHistory") });
   });
 
   it("keeps a trusted certificate and a mechanism pin", async () => {

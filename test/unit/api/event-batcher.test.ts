@@ -28,7 +28,7 @@ const account = (id: string, state: "connecting" | "online"): AccountSummary => 
   needsPassword: false,
   trustedCertificate: null,
   authentication: "password",
-  settings: { directTls: false },
+  settings: { directTls: false, keepHistory: true },
 });
 
 describe("createEventBatcher", () => {

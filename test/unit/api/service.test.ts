@@ -120,7 +120,7 @@ describe("createWrenService: accounts", () => {
       needsPassword: false,
       trustedCertificate: null,
       authentication: "password",
-      settings: { host: "xmpp.example.org", port: 5223, directTls: true },
+      settings: { host: "xmpp.example.org", port: 5223, directTls: true, keepHistory: true },
     });
     expect(keychain.calls).toEqual([`set ${account.id}`]);
     const snapshot = await handlers.snapshot({});
@@ -148,10 +148,22 @@ describe("createWrenService: accounts", () => {
       newAccount("alice@example.org", { host: "h.example" }),
     );
     const updated = await handlers.updateAccount({ accountId: id, host: null, resource: "laptop" });
-    expect(updated.settings).toEqual({ directTls: false, resource: "laptop" });
+    expect(updated.settings).toEqual({ directTls: false, resource: "laptop", keepHistory: true });
     expect(sessions.created).toHaveLength(2);
     expect(sessions.latest("alice@example.org").options).toMatchObject({ resource: "laptop" });
     expect(sessions.latest("alice@example.org").options.host).toBeUndefined();
+  });
+
+  it("adds an account that keeps no history, and turns keeping it on without reconnecting", async () => {
+    const { handlers, sessions } = await setup();
+    const added = await handlers.addAccount(
+      newAccount("alice@example.org", { keepHistory: false }),
+    );
+    expect(added.settings.keepHistory).toBe(false);
+    const updated = await handlers.updateAccount({ accountId: added.id, keepHistory: true });
+    expect(updated.settings.keepHistory).toBe(true);
+    expect((await handlers.snapshot({})).accounts[0]?.settings.keepHistory).toBe(true);
+    expect(sessions.created).toHaveLength(1);
   });
 
   it("disables, re-enables, takes offline, reconnects and removes accounts", async () => {
@@ -481,7 +493,8 @@ describe("createWrenService: registration", () => {
     expect(account).toMatchObject({
       jid: "newbie@example.org",
       state: { state: "online" },
-      settings: { host: "xmpp.example.org", directTls: false },
+      // Added with the defaults: it keeps its history, like any new account.
+      settings: { host: "xmpp.example.org", directTls: false, keepHistory: true },
     });
     expect(sessions.latest("newbie@example.org").options.password).toBe("hunter2-secret");
     // Submitted once: the same form cannot be sent again.

@@ -14,7 +14,7 @@ export interface ChatDeps {
   /** The account's bare JID: the author of our own messages, the only trusted archive. */
   account: string;
   outbox: () => Outbox;
-  /** Where the account's conversations are kept: the database, or memory when it keeps none. */
+  /** Where the account's conversations are kept (see useHistory): the database, or memory. */
   history: ChatHistory;
   onMessage: (message: ChatMessage) => void;
   /** Whether the server stamps messages with stanza-ids we may trust (XEP-0359 advertised). */
@@ -35,9 +35,11 @@ export class Chat implements Feature {
   readonly #now: () => number;
   /** Incoming messages are kept and shown in the order they arrived, one at a time. */
   #queue: Promise<void> = Promise.resolve();
+  #history: ChatHistory;
 
   constructor(private readonly deps: ChatDeps) {
     this.#now = deps.now ?? Date.now;
+    this.#history = deps.history;
   }
 
   message(stanza: Element): boolean {
@@ -54,6 +56,17 @@ export class Chat implements Feature {
       ),
     );
     return true;
+  }
+
+  /**
+   * Keeps messages in `history` from now on (the account turned keeping history on or off): what
+   * arrived before is kept where it was headed, what arrives after goes to `history`.
+   */
+  useHistory(history: ChatHistory): Promise<void> {
+    this.#queue = this.#queue.then(() => {
+      this.#history = history;
+    });
+    return this.#queue;
   }
 
   /** Resolves once every message received so far has been kept and shown. */
@@ -76,13 +89,13 @@ export class Chat implements Feature {
       timestamp: now,
       state: "sent",
     };
-    await this.deps.history.add(record);
+    await this.#history.add(record);
     return toChatMessage(record);
   }
 
   /** Up to `limit` messages, newest last, before the message with id `before` when given. */
   async history(peer: string, before: string | undefined, limit: number): Promise<ChatMessage[]> {
-    const page = await this.deps.history.page({
+    const page = await this.#history.page({
       accountId: this.deps.accountId,
       conversation: peer,
       before,
@@ -94,14 +107,14 @@ export class Chat implements Feature {
   /** Deletes what is kept of the conversation with `peer` (here; the server's archive stays). */
   async deleteHistory(peer: string): Promise<number> {
     await this.#queue; // a message still being kept would otherwise outlive the deletion
-    return this.deps.history.deleteConversation(this.deps.accountId, peer);
+    return this.#history.deleteConversation(this.deps.accountId, peer);
   }
 
   async #receive(parsed: IncomingChat, receivedAt: number): Promise<void> {
     const trusted = this.deps.trustsArchiveIds?.()
       ? parsed.stanzaIds.find((stanzaId) => stanzaId.by === this.deps.account)
       : undefined;
-    const duplicate = await this.deps.history.findDuplicate({
+    const duplicate = await this.#history.findDuplicate({
       accountId: this.deps.accountId,
       conversation: parsed.from,
       direction: "in",
@@ -125,7 +138,7 @@ export class Chat implements Feature {
       archiveBy: trusted ? this.deps.account : null,
       state: "received",
     };
-    await this.deps.history.add(record);
+    await this.#history.add(record);
     this.deps.onMessage(toChatMessage(record));
   }
 

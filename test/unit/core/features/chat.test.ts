@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Chat } from "../../../../main/core/features/chat/chat";
 import type { ConversationLimits } from "../../../../main/core/features/chat/conversation-store";
 import { MemoryHistory } from "../../../../main/core/features/chat/memory-history";
+import { ThisRunHistory } from "../../../../main/core/features/chat/this-run-history";
 import type { ChatMessage } from "../../../../preload/contract";
 import { fakeOutbox } from "../fake-outbox";
 import { quietLogger } from "./quiet-logger";
@@ -208,5 +209,57 @@ describe("Chat", () => {
     expect(await chat.deleteHistory("bob@example.org")).toBe(2);
     expect(await bodies("bob@example.org")).toEqual([]);
     expect(await bodies("carol@example.org")).toEqual(["stays"]);
+  });
+
+  it("switches to another history after what is still arriving, which stays where it went", async () => {
+    const { chat, bodies } = setup();
+    const first = new MemoryHistory();
+    const second = new MemoryHistory();
+    await chat.useHistory(first);
+    chat.message(message({ type: "chat", id: "1" }, body("before")));
+    const switched = chat.useHistory(second);
+    chat.message(message({ type: "chat", id: "2" }, body("after")));
+    await switched;
+    await chat.settled();
+    const page = { accountId: "acc", conversation: "bob@example.org", limit: 10 };
+    expect((await first.page(page)).map((m) => m.body)).toEqual(["before"]);
+    expect((await second.page(page)).map((m) => m.body)).toEqual(["after"]);
+    expect(await bodies("bob@example.org")).toEqual(["after"]);
+  });
+});
+
+describe("ThisRunHistory", () => {
+  const record = (id: string, body: string) => ({
+    id,
+    accountId: "acc",
+    conversation: "bob@example.org",
+    kind: "chat" as const,
+    direction: "in" as const,
+    sender: "bob@example.org",
+    body,
+    sentAt: null,
+    receivedAt: 1,
+    serverAt: null,
+    timestamp: 1,
+    stanzaId: null,
+    originId: null,
+    archiveId: null,
+    archiveBy: null,
+    state: "received" as const,
+    correctsId: null,
+  });
+  const page = { accountId: "acc", conversation: "bob@example.org", limit: 10 };
+
+  it("keeps new messages in memory only, and deletes a conversation in both", async () => {
+    const stored = new MemoryHistory();
+    await stored.add(record("s1", "stored"));
+    const history = new ThisRunHistory(stored);
+    await history.add(record("m1", "this run"));
+
+    expect((await history.page(page)).map((m) => m.body)).toEqual(["this run"]);
+    expect((await stored.page(page)).map((m) => m.body)).toEqual(["stored"]);
+    expect(await history.deleteConversation("acc", "bob@example.org")).toBe(2);
+    expect(await stored.page(page)).toEqual([]);
+    expect(await history.page(page)).toEqual([]);
   });
 });
