@@ -89,7 +89,12 @@ export class Chat implements Feature {
       timestamp: now,
       state: "sent",
     };
-    await this.#history.add(record);
+    // It was sent: a history that fails to keep it must not make sending look failed.
+    await this.#history
+      .add(record)
+      .catch((error: unknown) =>
+        this.deps.log.error("could not keep a sent message", { error: errorName(error) }),
+      );
     return toChatMessage(record);
   }
 
@@ -114,18 +119,27 @@ export class Chat implements Feature {
     const trusted = this.deps.trustsArchiveIds?.()
       ? parsed.stanzaIds.find((stanzaId) => stanzaId.by === this.deps.account)
       : undefined;
-    const duplicate = await this.#history.findDuplicate({
-      accountId: this.deps.accountId,
-      conversation: parsed.from,
-      direction: "in",
-      sender: parsed.from,
-      body: parsed.body,
-      archiveId: trusted?.id ?? null,
-      originId: parsed.originId,
-      stanzaId: parsed.id || null,
-      timestamp: parsed.timestamp,
-      windowMs: REPEAT_WINDOW_MS,
-    });
+    // A history that fails (a damaged database, a full disk) must not hide the message: it is
+    // shown all the same, and the failure logged.
+    const duplicate = await this.#history
+      .findDuplicate({
+        accountId: this.deps.accountId,
+        conversation: parsed.from,
+        direction: "in",
+        sender: parsed.from,
+        body: parsed.body,
+        archiveId: trusted?.id ?? null,
+        originId: parsed.originId,
+        stanzaId: parsed.id || null,
+        timestamp: parsed.timestamp,
+        windowMs: REPEAT_WINDOW_MS,
+      })
+      .catch((error: unknown) => {
+        this.deps.log.error("could not look for a repeat in the history", {
+          error: errorName(error),
+        });
+        return null;
+      });
     if (duplicate) return;
     const record: MessageRecord = {
       ...this.#record(parsed.from, "in", parsed.from, parsed.body),
@@ -138,7 +152,11 @@ export class Chat implements Feature {
       archiveBy: trusted ? this.deps.account : null,
       state: "received",
     };
-    await this.#history.add(record);
+    await this.#history
+      .add(record)
+      .catch((error: unknown) =>
+        this.deps.log.error("could not keep an incoming message", { error: errorName(error) }),
+      );
     this.deps.onMessage(toChatMessage(record));
   }
 

@@ -262,4 +262,36 @@ describe("ThisRunHistory", () => {
     expect(await stored.page(page)).toEqual([]);
     expect(await history.page(page)).toEqual([]);
   });
+
+  it("still shows and sends messages when the history fails, and logs it", async () => {
+    const { outbox } = fakeOutbox();
+    const received: ChatMessage[] = [];
+    const log = quietLogger();
+    const broken = new Error("disk I/O error");
+    const chat = new Chat({
+      accountId: "acc",
+      account: ACCOUNT,
+      outbox: () => outbox,
+      history: {
+        add: async () => Promise.reject(broken),
+        findDuplicate: async () => Promise.reject(broken),
+        page: async () => Promise.reject(broken),
+        deleteConversation: async () => Promise.reject(broken),
+      },
+      onMessage: (m) => received.push(m),
+      log,
+    });
+    chat.message(message({ type: "chat" }, body("still here")));
+    await chat.settled();
+    expect(received.map((m) => m.body)).toEqual(["still here"]);
+    expect((await chat.send("bob@example.org", "bob@example.org", "sent anyway")).body).toBe(
+      "sent anyway",
+    );
+    expect(log.lines).toEqual([
+      "could not look for a repeat in the history",
+      "could not keep an incoming message",
+      "could not keep a sent message",
+    ]);
+    await expect(chat.history("bob@example.org", undefined, 10)).rejects.toBe(broken);
+  });
 });
