@@ -6,7 +6,17 @@ export default defineConfig({
   main: {
     build: {
       outDir: "out/main",
-      rollupOptions: { input: { index: resolve(__dirname, "main/index.ts") } },
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, "main/index.ts"),
+          // The message database's worker thread: its own file, which open-store.ts finds beside
+          // the code that starts it (defaultWorkerUrl).
+          "store-worker": resolve(__dirname, "main/store/worker/store-worker.ts"),
+        },
+        // Shared chunks beside the entries, not in chunks/: code that finds the worker by its
+        // own URL (import.meta.url) then finds it wherever the bundler put that code.
+        output: { chunkFileNames: "[name]-[hash].js" },
+      },
     },
   },
   preload: {

@@ -54,6 +54,7 @@ export default tseslint.config(
       "main/preview/**",
       "main/credentials/**",
       "main/accounts/**",
+      "main/store/**",
     ],
     rules: {
       "no-restricted-imports": [

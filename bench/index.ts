@@ -3,10 +3,12 @@ import { bigTextStream, chunked, messageStream } from "./corpus";
 import { FIXED_SIZES, linkifyTimes, PRE_FIX_SIZES, TARGET_MS } from "./linkify";
 import { stock, wren, type Contestant } from "./parsers";
 import { ITERATIONS, wrenLogin, xmppJsLogin } from "./scram";
+import { storeBench } from "./store";
 
 // `npm run bench`: stock @xmpp/xml Parser against Wren's StreamParser, in one process (and the
-// SCRAM login and link detection against their baselines, below). Runs are
-// interleaved and timed in CPU time, so that load from elsewhere on the machine hits both alike.
+// SCRAM login, link detection and the message store against their baselines, below). Runs are
+// interleaved and timed in CPU time, so that load from elsewhere on the machine hits both alike
+// (the store in wall-clock time: its work happens in its worker thread).
 
 const STANZAS = 100_000;
 const BIG_TEXT = 8 * 1024 * 1024;
@@ -163,3 +165,5 @@ console.log(
     ]),
   ]),
 );
+
+console.log(`\n${await storeBench()}`);

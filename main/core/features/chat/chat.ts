@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { Element } from "@xmpp/client";
 import type { ChatMessage } from "../../../../preload/contract";
 import { errorName } from "../../../shared/errors";
@@ -6,6 +5,7 @@ import type { Logger } from "../../../shared/log";
 import type { Outbox } from "../../outbox";
 import { buildChatMessage, parseChatMessage, type IncomingChat } from "../../stanzas/message";
 import type { Feature } from "../feature";
+import { newMessageId } from "./message-id";
 import type { ChatHistory, MessageRecord } from "./message-record";
 
 export interface ChatDeps {
@@ -76,7 +76,7 @@ export class Chat implements Feature {
 
   /** Sends a chat message to `to` (bare or full JID); `peer` is its bare JID. */
   async send(to: string, peer: string, body: string): Promise<ChatMessage> {
-    const id = randomUUID();
+    const id = newMessageId(this.#now());
     await this.deps.outbox().send(buildChatMessage(to, id, body));
     const now = this.#now();
     const record: MessageRecord = {
@@ -163,7 +163,7 @@ export class Chat implements Feature {
   #record(conversation: string, direction: "in" | "out", sender: string, body: string) {
     return {
       // Wren's own id: the sender's is not unique, and the page tells messages apart by this one.
-      id: randomUUID(),
+      id: newMessageId(this.#now()),
       accountId: this.deps.accountId,
       conversation,
       kind: "chat" as const,

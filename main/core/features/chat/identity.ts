@@ -1,47 +1,78 @@
 import type { DuplicateProbe, MessageRecord } from "./message-record";
 
-type Rule = (record: MessageRecord, probe: DuplicateProbe) => boolean;
-
-const sameText = (record: MessageRecord, probe: DuplicateProbe) =>
-  record.conversation === probe.conversation &&
-  record.sender === probe.sender &&
-  record.body === probe.body;
-
 /**
- * The one rule, in main, for what counts as the same message, tried in this order:
- * 1. the archive's stanza-id (XEP-0359), when the caller trusts it (our own archive said it);
- * 2. the sender's origin-id, with the same sender and text;
- * 3. the stanza's id, with the same sender, direction and text: a sender may send a message again
- *    with the same id (Wren does after a failed stream resumption). The id alone is not enough —
- *    ids are the sender's choice, and a peer reusing them must not make messages vanish;
- * 4. with no id at all: the same sender and text within a short window.
+ * The one rule, in main, for what counts as the same message — in memory here, and in SQL in
+ * main/store, which follows these same conditions. Tried in this order:
+ * 1. `archiveId`: the archive's stanza-id (XEP-0359), when the caller trusts it (our own archive
+ *    said it, and the server offers urn:xmpp:sid:0);
+ * 2. `originId`: the sender's origin-id, with the same sender and text;
+ * 3. `stanzaId`: the stanza's id, with the same sender, direction and text — a sender may send a
+ *    message again with the same id (Wren does after a failed stream resumption). The id alone is
+ *    not enough: ids are the sender's choice, and a peer reusing them must not make messages vanish;
+ * 4. `time`: the same sender and text within a short window — unless both carry an id of the same
+ *    kind and the ids differ, which makes them two messages.
  */
-export const DUPLICATE_RULES: readonly Rule[] = [
-  (record, probe) => Boolean(probe.archiveId) && record.archiveId === probe.archiveId,
-  (record, probe) =>
-    Boolean(probe.originId) && record.originId === probe.originId && sameText(record, probe),
-  (record, probe) =>
-    Boolean(probe.stanzaId) &&
-    record.stanzaId === probe.stanzaId &&
-    record.direction === probe.direction &&
-    sameText(record, probe),
-  (record, probe) =>
-    !probe.originId &&
-    !probe.stanzaId &&
-    sameText(record, probe) &&
-    Math.abs(record.timestamp - probe.timestamp) <= probe.windowMs,
-];
+export const DUPLICATE_RULES = ["archiveId", "originId", "stanzaId", "time"] as const;
+export type DuplicateRule = (typeof DUPLICATE_RULES)[number];
 
-/** The first of `candidates` that `probe` describes, by the first rule that finds one. */
+/** Whether the rule can say anything about the probe at all. */
+export function ruleApplies(rule: DuplicateRule, probe: DuplicateProbe): boolean {
+  switch (rule) {
+    case "archiveId":
+      return probe.archiveId != null;
+    case "originId":
+      return probe.originId != null;
+    case "stanzaId":
+      return probe.stanzaId != null;
+    case "time":
+      return probe.windowMs >= 0;
+  }
+}
+
+/** Whether `record` is the message `probe` describes, by `rule`. */
+export function matchesRule(
+  rule: DuplicateRule,
+  probe: DuplicateProbe,
+  record: MessageRecord,
+): boolean {
+  if (record.accountId !== probe.accountId) return false;
+  if (rule === "archiveId") return record.archiveId === probe.archiveId;
+  const sameText =
+    record.conversation === probe.conversation &&
+    record.sender === probe.sender &&
+    record.body === probe.body;
+  if (!sameText) return false;
+  switch (rule) {
+    case "originId":
+      return record.originId === probe.originId;
+    case "stanzaId":
+      return record.stanzaId === probe.stanzaId && record.direction === probe.direction;
+    case "time":
+      return (
+        Math.abs(record.timestamp - probe.timestamp) <= probe.windowMs &&
+        compatible(probe.archiveId, record.archiveId) &&
+        compatible(probe.originId, record.originId) &&
+        compatible(probe.stanzaId, record.stanzaId)
+      );
+  }
+}
+
+/** The first of `candidates` (newest last) that `probe` describes, by the first rule that finds one. */
 export function findDuplicate(
   candidates: readonly MessageRecord[],
   probe: DuplicateProbe,
 ): MessageRecord | null {
   for (const rule of DUPLICATE_RULES) {
+    if (!ruleApplies(rule, probe)) continue;
     for (let i = candidates.length - 1; i >= 0; i--) {
       const candidate = candidates[i]!;
-      if (rule(candidate, probe)) return candidate;
+      if (matchesRule(rule, probe, candidate)) return candidate;
     }
   }
   return null;
+}
+
+// Two ids of the same kind, both present and different: two messages.
+function compatible(a: string | null | undefined, b: string | null): boolean {
+  return a == null || b === null || a === b;
 }

@@ -6,7 +6,10 @@ export type DeliveryState = "queued" | "sent" | "acked" | "delivered" | "display
 
 /** A message as stored. Times are milliseconds since the epoch. */
 export interface MessageRecord {
-  /** Wren's own id: unique, and the cursor history is paged by. */
+  /**
+   * Wren's own id: unique, and the cursor history is paged by. Made by newMessageId() (UUIDv7):
+   * ids in time order are appended to the database's index, which keeps storing cheap.
+   */
   id: string;
   accountId: string;
   /** The other party's bare JID (a room's JID for group chats, later). */
@@ -33,15 +36,22 @@ export interface MessageRecord {
   archiveId: string | null;
   archiveBy: string | null;
   state: DeliveryState;
-  /** XEP-0308: the id (Wren's) of the message this one corrects. */
+  /**
+   * XEP-0308: the id (Wren's) of the message this one corrects. It must name a stored message
+   * (the database refuses anything else); it becomes null if that message is deleted.
+   */
   correctsId: string | null;
 }
 
 export interface HistoryPage {
   accountId: string;
   conversation: string;
-  /** The page ends just before the message with this id; the newest messages when absent. */
+  /**
+   * The page ends just before the message with this id; the newest messages when absent. An id
+   * that is not in this conversation gives an empty page.
+   */
   before?: string;
+  /** At most 500. */
   limit: number;
 }
 
@@ -56,7 +66,10 @@ export interface DuplicateProbe {
   archiveId?: string | null;
   originId?: string | null;
   stanzaId?: string | null;
-  /** With neither id matching: the same sender and body within this window of `timestamp`. */
+  /**
+   * With no id matching: the same sender and body within this window of `timestamp` — unless
+   * both carry an id of the same kind and the ids differ (then they are two messages).
+   */
   timestamp: number;
   windowMs: number;
 }
