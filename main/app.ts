@@ -15,10 +15,11 @@ import {
   type CredentialChoiceOptions,
 } from "./credentials/credential-choice";
 import type { Clock } from "./shared/clock";
+import { openingStore } from "./store/opening-store";
 import { configureLogging, createLogger, type LogLevel, type LogSink } from "./shared/log";
 
 export interface AppDeps {
-  /** The app-data folder: accounts.json, credentials.json and passwords.json are kept there. */
+  /** The app-data folder: accounts.json, credentials.json, passwords.json and history.sqlite. */
   dataDir: string;
   /** How passwords may be kept on this host: safeStorage (Electron only), the keychain. */
   credentials: Omit<CredentialChoiceOptions, "file" | "safeStorageFile">;
@@ -43,6 +44,8 @@ export interface AppDeps {
   logging?: { sinks: LogSink[]; level?: LogLevel };
   /** How long events may wait to be batched together. */
   eventWindowMs?: number;
+  /** The message database's worker module; by default the one beside the store's code. */
+  storeWorkerUrl?: URL;
 }
 
 export interface App {
@@ -66,9 +69,16 @@ export function createApp(deps: AppDeps): App {
     file: join(deps.dataDir, "credentials.json"),
     safeStorageFile: join(deps.dataDir, "passwords.json"),
   });
+  // Every account's conversations, in one database beside the accounts file.
+  const store = openingStore({
+    path: join(deps.dataDir, "history.sqlite"),
+    workerUrl: deps.storeWorkerUrl,
+  });
   const accounts = createAccountManager({
     settingsPath: join(deps.dataDir, "accounts.json"),
     credentials: credentials.store,
+    history: store.history,
+    removeLocalData: (accountId) => store.deleteAccount(accountId),
     clock: deps.clock,
     createSession: (options) =>
       makeSession({
@@ -93,7 +103,8 @@ export function createApp(deps: AppDeps): App {
     service,
     dispatch,
     start: () => service.start(),
-    dispose: () => (disposed ??= service.dispose()),
+    // The sessions first: what they are still keeping goes into the database before it closes.
+    dispose: () => (disposed ??= service.dispose().then(() => store.close())),
   };
 }
 
