@@ -7,6 +7,7 @@ import { registerAccount, type TestAccount } from "../integration/setup/accounts
 import { ensureTestCertificates } from "../setup/certs";
 import { launchChromium } from "./browser";
 import { startPreview, type PreviewProcess } from "./preview-process";
+import { signInThroughForm } from "./sign-in-form";
 
 // A server whose certificate does not name it: Wren refuses it, shows the certificate, and signs in
 // only once the person trusts exactly that certificate. Then the trusted certificate is made to
@@ -52,12 +53,7 @@ describe("trusting a server certificate Wren cannot verify", () => {
   });
 
   it("refuses the server and shows its certificate with the right fingerprint", async () => {
-    await page.getByLabel("Address", { exact: true }).fill(account.jid);
-    await page.getByLabel("Password", { exact: true }).fill(account.password);
-    await page.getByText("Advanced").click();
-    await page.getByLabel("Server host").fill(server.host);
-    await page.getByLabel("Port", { exact: true }).fill(String(server.c2sPort));
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signInThroughForm(page, account.jid, account.password);
 
     const offer = page.getByRole("region", { name: "The server's certificate" });
     await offer.waitFor({ timeout: 20_000 });

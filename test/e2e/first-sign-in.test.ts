@@ -6,6 +6,7 @@ import { registerAccount, type TestAccount } from "../integration/setup/accounts
 import { nextEvent, sessionFor, sessionPool } from "../integration/helpers";
 import { launchChromium } from "./browser";
 import { startPreview, type PreviewProcess } from "./preview-process";
+import { escapeRegExp, signInThroughForm } from "./sign-in-form";
 
 // A new person's first sign-in (issue #8): the server already holds their contacts and a contact
 // request, and both must show as soon as the sign-in form is sent — not only after a reload. The
@@ -80,12 +81,7 @@ describe("the first sign-in of an account that already has contacts and a reques
   });
 
   it("shows the contacts and the waiting request right after signing in, without a reload", async () => {
-    await page.getByLabel("Address", { exact: true }).fill(person.jid);
-    await page.getByLabel("Password", { exact: true }).fill(person.password);
-    await page.getByText("Advanced").click();
-    await page.getByLabel("Server host").fill(server.host);
-    await page.getByLabel("Port", { exact: true }).fill(String(server.c2sPort));
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signInThroughForm(page, person.jid, person.password);
     await page.getByRole("searchbox", { name: "Search contacts" }).waitFor({ timeout: 20_000 });
 
     await expectContactsAndRequest();
@@ -114,7 +110,9 @@ describe("the first sign-in of an account that already has contacts and a reques
       .toContain(`${CONTACT_NAMES.length} contacts`);
     const list = page.getByRole("listbox", { name: "Contacts" });
     for (const { name, account } of contacts) {
-      const row = list.getByRole("option", { name: new RegExp(`${name}.*${escape(account.jid)}`) });
+      const row = list.getByRole("option", {
+        name: new RegExp(`${name}.*${escapeRegExp(account.jid)}`),
+      });
       await expect.poll(() => row.count()).toBe(1);
     }
     expect(await list.getByRole("option").count()).toBe(CONTACT_NAMES.length);
@@ -129,7 +127,3 @@ describe("the first sign-in of an account that already has contacts and a reques
     ).toBe(true);
   }
 });
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}

@@ -7,6 +7,7 @@ import { registerAccount, type TestAccount } from "../integration/setup/accounts
 import { nextEvent, sessionPool } from "../integration/helpers";
 import { launchChromium } from "./browser";
 import { startPreview, type PreviewProcess } from "./preview-process";
+import { signInThroughForm } from "./sign-in-form";
 
 // Conversations that last (issue #9): what was said is there again after Wren restarts, and is
 // gone for good once the person deleted it.
@@ -42,12 +43,7 @@ describe("a conversation's history across restarts", () => {
       if (message.type() === "error") pageErrors.push(message.text());
     });
     await page.goto(preview.url);
-    await page.getByLabel("Address", { exact: true }).fill(person.jid);
-    await page.getByLabel("Password", { exact: true }).fill(person.password);
-    await page.getByText("Advanced").click();
-    await page.getByLabel("Server host").fill(server.host);
-    await page.getByLabel("Port", { exact: true }).fill(String(server.c2sPort));
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signInThroughForm(page, person.jid, person.password);
     await page.getByRole("searchbox", { name: "Search contacts" }).waitFor({ timeout: 20_000 });
   });
 

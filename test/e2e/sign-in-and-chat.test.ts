@@ -1,12 +1,13 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import type { Browser, Locator, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { registerAccount, type TestAccount } from "../integration/setup/accounts";
 import { nextEvent, sessionPool } from "../integration/helpers";
 import type { XmppSession } from "../../main/core/session-api";
 import { launchChromium } from "./browser";
 import { startPreview, type PreviewProcess } from "./preview-process";
+import { escapeRegExp, signInThroughForm } from "./sign-in-form";
 
 // The whole path a person takes: the built UI in Chromium, the preview host, the real core, a real
 // Prosody, and a second real client on the other end.
@@ -48,7 +49,7 @@ describe("the preview in Chromium against a real Prosody", () => {
   });
 
   it("shows a readable error for a wrong password and keeps the address", async () => {
-    await signIn(page, alice.jid, "not-the-password");
+    await signInThroughForm(page, alice.jid, "not-the-password");
     await expect
       .poll(() => page.getByRole("alert").textContent(), { timeout: 20_000 })
       .toMatch(/password/i);
@@ -59,7 +60,7 @@ describe("the preview in Chromium against a real Prosody", () => {
   it("signs in, adds a contact, and sees them online once they approve", async () => {
     const requested = nextEvent(bobSession, "subscriptionRequest", (jid) => jid === alice.jid);
     requested.catch(() => {}); // awaited below; a failure before then must not go unhandled
-    await signIn(page, alice.jid, alice.password);
+    await signInThroughForm(page, alice.jid, alice.password);
     await page.getByRole("button", { name: "Add contact" }).click();
     const dialog = page.getByRole("dialog");
     await dialog.getByLabel("Address", { exact: true }).fill(bob.jid);
@@ -111,7 +112,7 @@ describe("the preview in Chromium against a real Prosody", () => {
 
   it("adds a second account through the UI and chats from both", async () => {
     await page.getByRole("button", { name: "Add account" }).click();
-    await signIn(page.getByRole("dialog"), carol.jid, carol.password);
+    await signInThroughForm(page.getByRole("dialog"), carol.jid, carol.password);
     const accounts = page.getByRole("region", { name: "Accounts" });
     await expect.poll(() => accounts.textContent(), { timeout: 20_000 }).toContain(carol.jid);
     await expect.poll(() => page.getByRole("dialog").count()).toBe(0);
@@ -131,7 +132,7 @@ describe("the preview in Chromium against a real Prosody", () => {
     // Opening Bob asks which account to use; Carol's it is.
     await page.getByRole("option", { name: /Bob Builder/ }).click();
     const chooser = page.getByRole("dialog", { name: /Chat with .* from/ });
-    await chooser.getByRole("button", { name: new RegExp(escape(carol.jid)) }).click();
+    await chooser.getByRole("button", { name: new RegExp(escapeRegExp(carol.jid)) }).click();
 
     const received = nextEvent(bobSession, "message", (m) => m.body === "Hello from Carol");
     received.catch(() => {}); // awaited below
@@ -168,18 +169,3 @@ describe("the preview in Chromium against a real Prosody", () => {
 });
 
 /** Fills the add-account form inside `scope` (the first-run screen or the "Add account" dialog). */
-async function signIn(scope: Page | Locator, jid: string, password: string) {
-  const server = inject("xmpp");
-  await scope.getByLabel("Address", { exact: true }).fill(jid);
-  await scope.getByLabel("Password", { exact: true }).fill(password);
-  if (!(await scope.getByLabel("Server host").isVisible())) {
-    await scope.getByText("Advanced").click();
-  }
-  await scope.getByLabel("Server host").fill(server.host);
-  await scope.getByLabel("Port", { exact: true }).fill(String(server.c2sPort));
-  await scope.getByRole("button", { name: "Sign in" }).click();
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
