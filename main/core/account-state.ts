@@ -1,6 +1,7 @@
 import { Emitter } from "../shared/emitter";
 import { errorName } from "../shared/errors";
 import { createLogger, type Logger } from "../shared/log";
+import { Carbons } from "./features/carbons";
 import { Chat } from "./features/chat/chat";
 import { createDisco, type CapsCache, type Disco } from "./features/disco";
 import type { ConversationLimits } from "./features/chat/conversation-store";
@@ -43,6 +44,7 @@ export class AccountState {
   readonly router: StanzaRouter;
   /** "Does the server, or this contact, support X?" for every feature (XEP-0030, XEP-0115). */
   readonly disco: Disco;
+  readonly carbons: Carbons;
   readonly roster: Roster;
   readonly presence: Presence;
   readonly chat: Chat;
@@ -59,13 +61,23 @@ export class AccountState {
     const events = this.#events;
     this.router = new StanzaRouter(log);
     // Order is priority: disco learns the server's features before the features after it start,
-    // and reads caps from presence without taking it; the roster takes subscription presences
-    // before presence sees the rest, and is fetched before our initial presence goes out.
+    // and reads caps from presence without taking it; carbons are enabled before our initial
+    // presence goes out, and take the copies they carry before chat sees messages; the roster
+    // takes subscription presences before presence sees the rest, and is fetched before our
+    // initial presence goes out.
     this.disco = this.router.add(
       createDisco({
         account: this.jid,
         features: () => this.router.discoFeatures(),
         cache: options.capsCache,
+        log,
+      }),
+    );
+    this.carbons = this.router.add(
+      new Carbons({
+        account: this.jid,
+        disco: this.disco,
+        deliver: (message, direction) => this.chat.receiveCarbon(message, direction),
         log,
       }),
     );

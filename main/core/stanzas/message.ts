@@ -1,5 +1,5 @@
 import { xml, type Element } from "@xmpp/client";
-import { bareOf, parseJid } from "../jid";
+import { bareOf, parseJid, toBareJid } from "../jid";
 import { NS_DELAY, NS_SID } from "./namespaces";
 
 export interface IncomingChat {
@@ -7,6 +7,8 @@ export interface IncomingChat {
   id: string;
   /** Bare JID of the sender. */
   from: string;
+  /** Bare JID it was addressed to, when it names one: the conversation of our own copies. */
+  to?: string;
   body: string;
   /** Milliseconds since the epoch: the XEP-0203 stamp when present, otherwise `receivedAt`. */
   timestamp: number;
@@ -43,6 +45,7 @@ export function parseChatMessage(stanza: Element, receivedAt: number): IncomingC
   return {
     id: boundedId(stanza.attrs.id) ?? "",
     from: bareOf(from),
+    to: toBareJid(stanza.attrs.to) ?? undefined,
     body,
     timestamp: stamp ?? receivedAt,
     delayed: stamp !== null,

@@ -23,7 +23,7 @@ storage = "internal"
 
 modules_enabled = {
   "roster"; "saslauth"; "tls"; "disco"; "ping"; "posix"; "offline"; "admin_shell";
-  "register";
+  "register"; "carbons";
 }
 modules_disabled = { "s2s" }
 

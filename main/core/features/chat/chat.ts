@@ -23,6 +23,13 @@ export interface ChatDeps {
   now?: () => number;
 }
 
+/** A chat message on its way to be kept: whose conversation, which way, and whether its ids count. */
+interface Incoming extends IncomingChat {
+  peer: string;
+  direction: "in" | "out";
+  mayTrustIds: boolean;
+}
+
 /** With no id at all, the same text from the same sender this close together is a repeat. */
 const REPEAT_WINDOW_MS = 10_000;
 
@@ -43,11 +50,31 @@ export class Chat implements Feature {
   }
 
   message(stanza: Element): boolean {
+    return this.#take(stanza, "in", true);
+  }
+
+  /**
+   * A message another of the account's devices received ("in") or sent ("out"), as our server
+   * copied it (XEP-0280; the carbons feature checked the copy came from our own account). Kept and
+   * shown like any other, by the same rule for what counts as the same message. Returns false
+   * when it is not a chat message (or an "out" copy not written by the account). Stanza-ids
+   * inside a forwarded copy are not trusted: they are the original's, as whoever wrote it chose.
+   */
+  receiveCarbon(message: Element, direction: "in" | "out"): boolean {
+    return this.#take(message, direction, false);
+  }
+
+  #take(stanza: Element, direction: "in" | "out", mayTrustIds: boolean): boolean {
     const parsed = parseChatMessage(stanza, this.#now());
     if (!parsed) return false;
+    // Our own message, written on another device, belongs to the conversation it went to.
+    const own = parsed.from === this.deps.account;
+    const peer = direction === "in" ? parsed.from : own ? parsed.to : undefined;
+    if (!peer) return false;
+    const incoming: Incoming = { ...parsed, peer, direction, mayTrustIds };
     const receivedAt = this.#now();
     this.#queue = this.#queue.then(() =>
-      this.#receive(parsed, receivedAt).catch((error: unknown) =>
+      this.#receive(incoming, receivedAt).catch((error: unknown) =>
         this.deps.log.error(
           "could not keep an incoming message",
           { error: errorName(error) },
@@ -115,18 +142,20 @@ export class Chat implements Feature {
     return this.#history.deleteConversation(this.deps.accountId, peer);
   }
 
-  async #receive(parsed: IncomingChat, receivedAt: number): Promise<void> {
-    const trusted = this.deps.trustsArchiveIds?.()
-      ? parsed.stanzaIds.find((stanzaId) => stanzaId.by === this.deps.account)
-      : undefined;
+  async #receive(parsed: Incoming, receivedAt: number): Promise<void> {
+    const trusted =
+      parsed.mayTrustIds && this.deps.trustsArchiveIds?.()
+        ? parsed.stanzaIds.find((stanzaId) => stanzaId.by === this.deps.account)
+        : undefined;
+    const sender = parsed.direction === "in" ? parsed.from : this.deps.account;
     // A history that fails (a damaged database, a full disk) must not hide the message: it is
     // shown all the same, and the failure logged.
     const duplicate = await this.#history
       .findDuplicate({
         accountId: this.deps.accountId,
-        conversation: parsed.from,
-        direction: "in",
-        sender: parsed.from,
+        conversation: parsed.peer,
+        direction: parsed.direction,
+        sender,
         body: parsed.body,
         archiveId: trusted?.id ?? null,
         originId: parsed.originId,
@@ -142,7 +171,7 @@ export class Chat implements Feature {
       });
     if (duplicate) return;
     const record: MessageRecord = {
-      ...this.#record(parsed.from, "in", parsed.from, parsed.body),
+      ...this.#record(parsed.peer, parsed.direction, sender, parsed.body),
       sentAt: parsed.delayed ? parsed.timestamp : null,
       receivedAt,
       timestamp: parsed.timestamp,
@@ -150,7 +179,7 @@ export class Chat implements Feature {
       originId: parsed.originId,
       archiveId: trusted?.id ?? null,
       archiveBy: trusted ? this.deps.account : null,
-      state: "received",
+      state: parsed.direction === "in" ? "received" : "sent",
     };
     await this.#history
       .add(record)
