@@ -57,6 +57,13 @@ export function createAddAccount(context: AccountsContext) {
       }
       await sessions.stopQuietly(session, id);
       sessions.detach(entry);
+      // The first sign-in may already have kept messages (offline ones) for this account id.
+      await context.removeLocalData?.(id).catch((cleanup: unknown) =>
+        log.warn("could not delete what an account that was not added kept", {
+          accountId: id,
+          error: errorName(cleanup),
+        }),
+      );
       throw error;
     }
     if (entry.fastToken) secrets.rememberFastToken(entry, entry.fastToken);

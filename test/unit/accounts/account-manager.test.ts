@@ -241,6 +241,21 @@ describe("remove", () => {
     expect((await accountsOnDisk()).map((a) => a.id)).toEqual([alice.id]);
   });
 
+  it("deletes what a first sign-in kept when the account then cannot be saved", async () => {
+    const removeLocalData = vi.fn(async (_accountId: string) => {});
+    const { manager } = managerWith({
+      removeLocalData,
+      credentials: recordingStore({ set: true }),
+    });
+    await manager.load();
+    await expect(manager.add(newAccount("alice@example.org"))).rejects.toMatchObject({
+      code: "not-available",
+    });
+    expect(manager.accounts()).toEqual([]);
+    expect(removeLocalData).toHaveBeenCalledTimes(1);
+    expect(removeLocalData.mock.calls[0]?.[0]).toMatch(/^[A-Za-z0-9_-]+$/);
+  });
+
   it("calls the local-data hook with the account id", async () => {
     const removeLocalData = vi.fn(async () => {
       throw new Error("disk full");
