@@ -4,18 +4,11 @@ import { AccountState } from "../../main/core/account-state";
 import type { XmppSession } from "../../main/core/session-api";
 import { NS_CARBONS } from "../../main/core/stanzas/carbons";
 import type { Logger } from "../../main/shared/log";
-import type { ChatMessage } from "../../preload/contract";
-import { eventually, nextEvent, sessionPool } from "./helpers";
+import { collect, eventually, nextEvent, sessionPool } from "./helpers";
 import { registerAccount, type TestAccount } from "./setup/accounts";
 
 const server = inject("xmpp");
 const pool = sessionPool();
-
-function collect(session: XmppSession): ChatMessage[] {
-  const messages: ChatMessage[] = [];
-  session.on("message", (message) => messages.push(message));
-  return messages;
-}
 
 describe("message carbons against Prosody", () => {
   let alice: TestAccount;

@@ -2,17 +2,11 @@ import { client, xml, type Client, type Element } from "@xmpp/client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { ChatMessage } from "../../preload/contract";
 import type { XmppSession } from "../../main/core/session-api";
-import { eventually, nextEvent, sessionFor, sessionPool } from "./helpers";
+import { collect, eventually, nextEvent, sessionFor, sessionPool } from "./helpers";
 import { registerAccount, type TestAccount } from "./setup/accounts";
 
 const server = inject("xmpp");
 const pool = sessionPool();
-
-function collect(session: XmppSession): ChatMessage[] {
-  const messages: ChatMessage[] = [];
-  session.on("message", (message) => messages.push(message));
-  return messages;
-}
 
 describe("one-to-one chat", () => {
   let alice: TestAccount;

@@ -1,4 +1,5 @@
 import { inject } from "vitest";
+import type { ChatMessage } from "../../preload/contract";
 import { createSession } from "../../main/core/account-runtime";
 import type { SessionEvents, SessionOptions, XmppSession } from "../../main/core/session-api";
 import type { TestAccount } from "./setup/accounts";
@@ -35,6 +36,13 @@ export function sessionPool() {
       await Promise.all(sessions.splice(0).map((session) => session.stop()));
     },
   };
+}
+
+/** Every chat message the session reports from now on, in order. */
+export function collect(session: XmppSession): ChatMessage[] {
+  const messages: ChatMessage[] = [];
+  session.on("message", (message) => messages.push(message));
+  return messages;
 }
 
 type Args<E extends keyof SessionEvents> = Parameters<SessionEvents[E]>;

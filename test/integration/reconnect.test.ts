@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import type { ChatMessage } from "../../preload/contract";
 import { ManualSignals } from "../../main/core/connectivity";
 import type { RosterChange, SessionOptions, XmppSession } from "../../main/core/session-api";
-import { eventually, nextEvent, sessionFor, sessionPool } from "./helpers";
+import { collect, eventually, nextEvent, sessionFor, sessionPool } from "./helpers";
 import { registerAccount, type TestAccount } from "./setup/accounts";
 import { prosodyctl } from "./setup/prosody";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
@@ -19,12 +18,6 @@ const shell = (command: string) => prosodyctl(server.configPath, "shell", comman
 
 function viaProxy(account: TestAccount, options: Partial<SessionOptions> = {}): XmppSession {
   return pool.track(sessionFor(account, { port: proxy.port, ...options }));
-}
-
-function collect(session: XmppSession): ChatMessage[] {
-  const messages: ChatMessage[] = [];
-  session.on("message", (message) => messages.push(message));
-  return messages;
 }
 
 describe("connections that heal themselves", () => {

@@ -4,7 +4,7 @@ import createMiddleware from "@xmpp/middleware";
 import { describe, expect, it } from "vitest";
 import type { Feature } from "../../../main/core/features/feature";
 import { StanzaGate, StanzaRouter } from "../../../main/core/router";
-import type { Logger } from "../../../main/shared/log";
+import { captureLog } from "./logger-double";
 
 /** Just enough of an entity for the real xmpp.js middleware: stanzas in via "element". */
 function fakeEntity() {
@@ -24,25 +24,10 @@ function fakeEntity() {
   };
 }
 
-function capturingLog() {
-  const lines: { level: string; message: string; data: unknown[] }[] = [];
-  const at =
-    (level: string) =>
-    (message: string, ...data: unknown[]) =>
-      lines.push({ level, message, data });
-  const log: Logger = {
-    debug: at("debug"),
-    info: at("info"),
-    warn: at("warn"),
-    error: at("error"),
-  };
-  return { log, lines };
-}
-
 const tick = () => new Promise((done) => setImmediate(done));
 
 function setup(features: Feature[]) {
-  const { log, lines } = capturingLog();
+  const { log, lines } = captureLog();
   const router = new StanzaRouter(log);
   for (const feature of features) router.add(feature);
   const entity = fakeEntity();

@@ -6,7 +6,7 @@ import { MemoryHistory } from "../../../../main/core/features/chat/memory-histor
 import { ThisRunHistory } from "../../../../main/core/features/chat/this-run-history";
 import type { ChatMessage } from "../../../../preload/contract";
 import { fakeOutbox } from "../fake-outbox";
-import { quietLogger } from "./quiet-logger";
+import { captureLog } from "../logger-double";
 
 const NOW = Date.UTC(2025, 0, 2, 12, 0, 0);
 const ACCOUNT = "alice@example.org";
@@ -31,7 +31,7 @@ function setup(
     history: new MemoryHistory(options.limits),
     onMessage: (m) => received.push(m),
     trustsArchiveIds: () => options.trusts ?? false,
-    log: quietLogger(),
+    log: captureLog().log,
     now: options.fixedTime ? () => NOW : () => clock++,
   });
   /** Hands the stanzas to the chat feature and waits until they were kept and shown. */
@@ -266,7 +266,7 @@ describe("ThisRunHistory", () => {
   it("still shows and sends messages when the history fails, and logs it", async () => {
     const { outbox } = fakeOutbox();
     const received: ChatMessage[] = [];
-    const log = quietLogger();
+    const { log, lines } = captureLog();
     const broken = new Error("disk I/O error");
     const chat = new Chat({
       accountId: "acc",
@@ -287,7 +287,7 @@ describe("ThisRunHistory", () => {
     expect((await chat.send("bob@example.org", "bob@example.org", "sent anyway")).body).toBe(
       "sent anyway",
     );
-    expect(log.lines).toEqual([
+    expect(lines.map((line) => line.message)).toEqual([
       "could not look for a repeat in the history",
       "could not keep an incoming message",
       "could not keep a sent message",

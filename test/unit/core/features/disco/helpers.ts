@@ -1,5 +1,4 @@
 import { xml, type Element } from "@xmpp/client";
-import type { Logger } from "../../../../../main/shared/log";
 import type { Outbox } from "../../../../../main/core/outbox";
 import { HEADER, parse } from "../../xml/parse";
 
@@ -71,20 +70,7 @@ export function answeringOutbox(reply: (iq: Element) => Element | Error) {
   return { outbox, requests };
 }
 
-export function captureLog() {
-  const lines: { level: string; message: string; data: unknown[] }[] = [];
-  const at =
-    (level: string) =>
-    (message: string, ...data: unknown[]) =>
-      lines.push({ level, message, data });
-  const log: Logger = {
-    debug: at("debug"),
-    info: at("info"),
-    warn: at("warn"),
-    error: at("error"),
-  };
-  return { log, lines };
-}
+export { captureLog } from "../../logger-double";
 
 export const tick = () => new Promise((resolve) => setImmediate(resolve));
 
