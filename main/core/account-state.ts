@@ -71,6 +71,7 @@ export class AccountState {
         features: () => this.router.discoFeatures(),
         cache: options.capsCache,
         log,
+        outbox: () => this.#outbox(),
       }),
     );
     this.carbons = this.router.add(

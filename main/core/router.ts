@@ -112,12 +112,15 @@ export class StanzaRouter {
         this.#routeStanza(kind, stanza);
       }
     };
+    // Whoever sends before TLS can send a flood: the first drop of a connection is logged, once.
+    let dropped = false;
     entity.middleware.use((ctx, next) => {
       const stanza = ctx.stanza as Element;
       const kind = stanzaKind(stanza);
       if (!kind) return next();
-      if (!gate.accept(stanza, deliver)) {
-        this.#log.warn("dropped a stanza that came before the connection was secure and bound", {
+      if (!gate.accept(stanza, deliver) && !dropped) {
+        dropped = true;
+        this.#log.warn("dropped stanzas that came before the connection was secure and bound", {
           kind,
           gate: gate.state,
         });

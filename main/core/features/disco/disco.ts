@@ -25,6 +25,11 @@ export interface DiscoDeps {
   /** Verified caps answers; give every account the same one to share what they learn. */
   cache?: CapsCache;
   log?: Logger;
+  /**
+   * The live connection's outbox, null while it is down (also while a lost stream waits to be
+   * resumed). Without it, the outbox of the last online() is used until offline().
+   */
+  outbox?: () => Outbox | null;
 }
 
 /** Service discovery (XEP-0030) and entity capabilities (XEP-0115): one place to ask "can it…?". */
@@ -71,6 +76,7 @@ class DiscoFeature implements Disco {
   readonly #remote: RemoteDisco;
   #own: { key: string; own: OwnInfo } | null = null;
   #server: { info: DiscoInfo; features: ReadonlySet<string> } | null = null;
+  #lastOutbox: Outbox | null = null;
   /** Counts new sessions, so a late answer from an old one cannot overwrite a newer one. */
   #session = 0;
 
@@ -81,7 +87,7 @@ class DiscoFeature implements Disco {
     this.#features = deps.features;
     this.#log = deps.log ?? createLogger("core/disco");
     this.#cache = deps.cache ?? new CapsCache();
-    this.#remote = new RemoteDisco(this.#cache, this.#log);
+    this.#remote = new RemoteDisco(this.#cache, this.#log, deps.outbox ?? (() => this.#lastOutbox));
   }
 
   presence(stanza: Element): boolean {
@@ -90,7 +96,7 @@ class DiscoFeature implements Disco {
   }
 
   async online(info: OnlineInfo, outbox: Outbox): Promise<void> {
-    this.#remote.connect(outbox);
+    this.#lastOutbox = outbox;
     if (info.resumed) return;
     this.#remote.forgetPresences();
     const session = ++this.#session;
@@ -101,7 +107,7 @@ class DiscoFeature implements Disco {
   }
 
   offline(): void {
-    this.#remote.disconnect();
+    this.#lastOutbox = null;
     this.#remote.forgetPresences();
   }
 

@@ -38,20 +38,13 @@ export class RemoteDisco {
   readonly #verifying = new Map<string, Promise<Verification>>();
   /** Plain queries in flight, by JID and node. */
   readonly #asking = new Map<string, Promise<DiscoInfo | null>>();
-  #outbox: Outbox | null = null;
 
   constructor(
     private readonly cache: CapsCache,
     private readonly log: Logger,
+    /** The live connection's outbox; null while there is none. */
+    private readonly outbox: () => Outbox | null,
   ) {}
-
-  connect(outbox: Outbox): void {
-    this.#outbox = outbox;
-  }
-
-  disconnect(): void {
-    this.#outbox = null;
-  }
 
   /** Remembers the caps of an available presence; forgets them when the entity goes away. */
   learn(presence: Element): void {
@@ -102,7 +95,7 @@ export class RemoteDisco {
   /** The items of `jid` (at `node`), or null when they cannot be known. Not cached. */
   async itemsOf(jid: string, node?: string): Promise<DiscoItem[] | null> {
     const key = jidKey(jid);
-    const outbox = this.#outbox;
+    const outbox = this.outbox();
     if (!key || !outbox) return null;
     try {
       const result = await outbox.request(buildItemsRequest(key, node));
@@ -160,7 +153,7 @@ export class RemoteDisco {
 
   /** One disco#info query; never rejects. */
   async #query(jid: string, node?: string): Promise<ParsedDiscoInfo | null> {
-    const outbox = this.#outbox;
+    const outbox = this.outbox();
     if (!outbox) return null;
     try {
       const result = await outbox.request(buildInfoRequest(jid, node));

@@ -168,6 +168,17 @@ describe("disco asking the server", () => {
     expect(sent).toHaveLength(1);
   });
 
+  it("asks contacts only over the live connection, never over one that is down", async () => {
+    const { outbox, sent } = fakeOutbox(serverAnswer);
+    let live: typeof outbox | null = outbox;
+    const disco = createDisco({ account: ACCOUNT, features: () => [], outbox: () => live });
+    await disco.online!({ resumed: false }, outbox);
+    // The link is lost, waiting to be resumed: features are not told offline, the outbox is gone.
+    live = null;
+    expect(await disco.infoOf("romeo@montague.lit/orchard")).toBeNull();
+    expect(sent).toHaveLength(1); // only the server's disco#info of the session
+  });
+
   it("does not ask again on a resumed stream, and keeps what it knew across offline", async () => {
     const { outbox, sent } = fakeOutbox(serverAnswer);
     const disco = createDisco({ account: ACCOUNT, features: () => [] });
