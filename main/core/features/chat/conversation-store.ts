@@ -50,7 +50,7 @@ export class ConversationStore {
   /** The stored message `probe` describes, among the conversation's latest. */
   findDuplicate(probe: DuplicateProbe): StoredMessage | null {
     const list = this.#conversations.get(probe.conversation);
-    return list ? findDuplicate(list.slice(-REPEAT_WINDOW), probe) : null;
+    return list ? findDuplicate(list, probe, Math.max(0, list.length - REPEAT_WINDOW)) : null;
   }
 
   /**

@@ -57,14 +57,18 @@ export function matchesRule(
   }
 }
 
-/** The first of `candidates` (newest last) that `probe` describes, by the first rule that finds one. */
+/**
+ * The first of `candidates` (newest last, from index `from` on) that `probe` describes, by the
+ * first rule that finds one.
+ */
 export function findDuplicate(
   candidates: readonly MessageRecord[],
   probe: DuplicateProbe,
+  from = 0,
 ): MessageRecord | null {
   for (const rule of DUPLICATE_RULES) {
     if (!ruleApplies(rule, probe)) continue;
-    for (let i = candidates.length - 1; i >= 0; i--) {
+    for (let i = candidates.length - 1; i >= from; i--) {
       const candidate = candidates[i]!;
       if (matchesRule(rule, probe, candidate)) return candidate;
     }
