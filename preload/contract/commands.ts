@@ -3,6 +3,8 @@ import type {
   AccountSummary,
   ChatMessage,
   ClientCertificatePick,
+  ConversationSummary,
+  SearchHit,
   RegistrationForm,
   Snapshot,
 } from "./types";
@@ -33,6 +35,8 @@ function command<R>() {
 }
 
 const accountId = z.string().min(1).max(64);
+/** Wren's own message id (see ChatMessage.id). */
+const messageId = z.string().min(1).max(128);
 const password = z.string().min(1, "Enter your password").max(1024);
 const host = z.string().trim().max(253);
 const port = z.number().int().min(1).max(65535);
@@ -184,16 +188,77 @@ export const commands = {
   sendMessage: command<ChatMessage>()(
     z.object({ accountId, to: domainJidOrBare, body: z.string().min(1).max(100_000) }).strict(),
   ),
+  /**
+   * Corrects one of the person's own messages (XEP-0308): `id` is the message's id as shown.
+   * Resolves with the message as corrected.
+   */
+  correctMessage: command<ChatMessage>()(
+    z
+      .object({
+        accountId,
+        to: domainJidOrBare,
+        id: messageId,
+        body: z.string().min(1).max(100_000),
+      })
+      .strict(),
+  ),
+  /** XEP-0085: the person is typing, stopped, or is looking at the conversation. */
+  sendChatState: command<void>()(
+    z
+      .object({ accountId, to: domainJidOrBare, state: z.enum(["active", "composing", "paused"]) })
+      .strict(),
+  ),
+  /**
+   * A page of a conversation, oldest first: the newest messages; or the ones just before `before`
+   * (scrolling up: older ones come from the server's archive once this computer has none); or
+   * just after `after` (scrolling down after a jump); or around `around` (a search result in
+   * context, that message included). At most one of the three.
+   */
   history: command<ChatMessage[]>()(
     z
       .object({
         accountId,
         peer: domainJidOrBare,
-        /** The id of the oldest message shown: the page ends just before it. */
-        before: z.string().min(1).max(128).optional(),
+        before: messageId.optional(),
+        after: messageId.optional(),
+        around: messageId.optional(),
         limit: z.number().int().min(1).max(500),
       })
-      .strict(),
+      .strict()
+      .refine(
+        (args) =>
+          [args.before, args.after, args.around].filter((id) => id !== undefined).length <= 1,
+        { message: "Ask for one of before, after or around" },
+      ),
+  ),
+  /** Every account's conversations, most recent first, with unread counts and the last message. */
+  conversations: command<ConversationSummary[]>()(
+    z.object({ limit: z.number().int().min(1).max(2000) }).strict(),
+  ),
+  /**
+   * The person has seen the conversation up to the message `upTo` (it is in front and the window
+   * focused): its unread count goes to 0 and the peer is told (XEP-0333 displayed) when it asked.
+   */
+  markRead: command<void>()(
+    z.object({ accountId, peer: domainJidOrBare, upTo: messageId }).strict(),
+  ),
+  /**
+   * Full-text search, newest first: across every account, within one account, or within one
+   * conversation (`peer` needs `accountId`). `before` (a hit's message id) pages on.
+   */
+  search: command<SearchHit[]>()(
+    z
+      .object({
+        text: z.string().trim().min(1).max(256),
+        accountId: accountId.optional(),
+        peer: domainJidOrBare.optional(),
+        before: messageId.optional(),
+        limit: z.number().int().min(1).max(200),
+      })
+      .strict()
+      .refine((args) => args.peer === undefined || args.accountId !== undefined, {
+        message: "Search a conversation within its account",
+      }),
   ),
   /** Deletes the conversation's history kept on this computer (the server's archive stays). */
   deleteHistory: command<void>()(z.object({ accountId, peer: domainJidOrBare }).strict()),

@@ -1,4 +1,13 @@
-import type { AccountSummary, ChatMessage, ContactPresence, RosterItem, Show } from "./types";
+import type {
+  AccountSummary,
+  CatchUpProgress,
+  ChatMessage,
+  ChatState,
+  ContactPresence,
+  MessageChange,
+  RosterItem,
+  Show,
+} from "./types";
 
 /**
  * Everything main pushes to the renderer. Main batches them: one IPC message carries every event
@@ -18,6 +27,12 @@ export type WrenEvent =
   | { type: "presence"; accountId: string; contacts: ContactPresence[] }
   | { type: "own-presence"; accountId: string; show: Show; status: string }
   | { type: "messages"; accountId: string; messages: ChatMessage[] }
+  /** Delivery ticks and corrections of messages already told. */
+  | { type: "message-changes"; accountId: string; changes: MessageChange[] }
+  | { type: "chat-state"; accountId: string; peer: string; state: ChatState }
+  /** The conversation was read (here or on another of the person's devices): unread is 0. */
+  | { type: "conversation-read"; accountId: string; peer: string }
+  | { type: "catch-up"; accountId: string; progress: CatchUpProgress }
   | { type: "subscription-request"; accountId: string; jid: string }
   | { type: "subscription-request-resolved"; accountId: string; jid: string };
 

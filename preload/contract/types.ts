@@ -28,6 +28,13 @@ export interface ContactPresence {
   resourceCount: number;
 }
 
+/**
+ * How far a message got. Outgoing: queued (written, not yet sent: offline) → sent → acked (the
+ * server has it, XEP-0198) → delivered (the peer's device has it, XEP-0184) → displayed (the peer
+ * read it, XEP-0333). Incoming messages are "received".
+ */
+export type DeliveryState = "queued" | "sent" | "acked" | "delivered" | "displayed" | "received";
+
 export interface ChatMessage {
   id: string;
   /** Bare JID of the other party. */
@@ -37,6 +44,51 @@ export interface ChatMessage {
   /** Milliseconds since the epoch; the sender's stamp when the server delayed the message. */
   timestamp: number;
   delayed: boolean;
+  state: DeliveryState;
+  /** When its sender last corrected it (XEP-0308); absent when never corrected. */
+  editedAt?: number;
+  /**
+   * Came from the server's archive (XEP-0313: catch-up or older history), not live: it is
+   * counted as unread when new, but never notified.
+   */
+  archived?: boolean;
+}
+
+/** A later change to a message already shown: its delivery state, or its text (a correction). */
+export interface MessageChange {
+  id: string;
+  peer: string;
+  state?: DeliveryState;
+  body?: string;
+  editedAt?: number;
+}
+
+/** XEP-0085: what the other party is doing in the conversation. */
+export type ChatState = "active" | "composing" | "paused" | "inactive" | "gone";
+
+/** One conversation in the list of all conversations, across accounts. */
+export interface ConversationSummary {
+  accountId: string;
+  /** Bare JID of the other party. */
+  peer: string;
+  /** Its newest message: the preview, and the time the list is ordered by. */
+  last: ChatMessage;
+  /** Incoming messages not read yet (kept across restarts). */
+  unread: number;
+}
+
+export interface SearchHit {
+  accountId: string;
+  message: ChatMessage;
+}
+
+/** An account fetching what it missed from the server's archive (XEP-0313) after signing in. */
+export interface CatchUpProgress {
+  running: boolean;
+  /** Messages fetched so far in this catch-up. */
+  fetched: number;
+  /** Why it stopped early, readable; it is tried again on the next sign-in. */
+  error?: string;
 }
 
 export type ConnectionState = "offline" | "connecting" | "online" | "error";
@@ -185,6 +237,8 @@ export interface AccountData {
   /** Incoming subscription requests waiting for an answer (bare JIDs). */
   subscriptionRequests: string[];
   ownPresence: { show: Show; status: string };
+  /** While the account catches up with its server's archive, or when its last catch-up failed. */
+  catchUp?: CatchUpProgress;
 }
 
 export interface Snapshot {
