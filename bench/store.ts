@@ -14,14 +14,15 @@ import { newMessageId } from "../main/core/features/chat/message-id";
 import { openMessageStore } from "../main/store/open-store";
 import { openDatabase } from "../main/store/worker/database";
 import { matchExpression } from "../main/store/worker/match-expression";
-import { createMessagesRepository } from "../main/store/worker/messages-repository";
+import { createHistory } from "../main/store/worker/history";
 
 // The message store (issue #9), through its real worker thread, each figure against a baseline
 // measured in the same run:
 // - the store rate with full-text indexing, in pages as an archive catch-up stores them, against
 //   the same messages stored one at a time (one transaction each);
 // - search in 1,000,000 stored messages, p50/p95 of a query for a page of 50 results, against a
-//   LIKE '%word%' scan of the same table (on fewer queries: each reads every row).
+//   LIKE '%word%' scan of the same table (on fewer queries: each reads every row);
+// - in the same messages, the list of conversations (2,000 of an account's 3,000) and read marks.
 // Wall-clock time: the work happens in the worker, which is what main waits for.
 
 // Each into an empty database of its own; then all into the 1,000,000 messages of the search
@@ -38,10 +39,17 @@ const QUERIES = 200;
 const LIKE_QUERIES = 10;
 const RESULTS = 50;
 const SEARCH_P95_TARGET_MS = 10;
+// A person with a million messages has thousands of conversations (most of them short).
+const CONVERSATIONS = 5_000;
+const LISTED = 2_000;
+const LISTINGS = 50;
+const MARKS = 200;
+const DEEP_MARK = 10_000;
 
 // A chat corpus: words drawn from a Zipf distribution (a few very common, most rare), some with
-// diacritics; message lengths mostly short; conversations of very different sizes across three
-// accounts; three messages in ten loaded later from the archive, older than what came before.
+// diacritics; message lengths mostly short; 5,000 conversations of very different sizes across
+// three accounts (the first holds three in five); three messages in ten loaded later from the
+// archive, older than what came before.
 
 function random(seed: number): () => number {
   let state = seed;
@@ -102,7 +110,7 @@ function corpus(seed: number): Corpus {
   const next = random(seed);
   const words = vocabulary(30_000);
   const word = zipf(words.length, 1.05, next);
-  const conversation = zipf(400, 1, next);
+  const conversation = zipf(CONVERSATIONS, 1, next);
   // Ids as they come: Wren's own time-ordered (newMessageId, made as messages are stored); the
   // sender's origin-id and stanza id, and Prosody's archive ids, random.
   let clock = Date.UTC(2026, 6, 1) + seed * 1e9;
@@ -125,15 +133,16 @@ function corpus(seed: number): Corpus {
       for (let i = 1; i < length; i++) body += ` ${words[word()]}`;
       const peer = conversation();
       const jid = `contact${peer}@example.org`;
+      const account = accountOf(peer);
       const outgoing = next() < 0.4;
       count += 1;
       return {
         id: newMessageId(clock++),
-        accountId: `account-${peer % 3}`,
+        accountId: `account-${account}`,
         conversation: jid,
         kind: "chat",
         direction: outgoing ? "out" : "in",
-        sender: outgoing ? `me${peer % 3}@example.net` : jid,
+        sender: outgoing ? `me${account}@example.net` : jid,
         body,
         sentAt: null,
         receivedAt: timestamp,
@@ -142,12 +151,18 @@ function corpus(seed: number): Corpus {
         stanzaId: id().slice(0, 12),
         originId: id(),
         archiveId: fromArchive ? id().slice(0, 16) : null,
-        archiveBy: fromArchive ? `me${peer % 3}@example.net` : null,
+        archiveBy: fromArchive ? `me${account}@example.net` : null,
         state: outgoing ? "acked" : "received",
         correctsId: null,
+        editedAt: null,
       };
     },
   };
+}
+
+/** Which of the three accounts a conversation is in: 0 for three in five, else 1 or 2. */
+function accountOf(peer: number): number {
+  return Math.max(0, (peer % 5) - 2);
 }
 
 function take(source: Corpus, count: number): StoredMessage[] {
@@ -256,10 +271,10 @@ function build(path: string): number {
     )
     .all();
   for (const { name } of secondary) db.exec(`DROP INDEX ${name}`);
-  const repository = createMessagesRepository(db);
+  const history = createHistory(db);
   const source = corpus(2);
   const insert = db.transaction((count: number) => {
-    for (let i = 0; i < count; i += BUILD_BATCH) repository.insert(take(source, BUILD_BATCH));
+    for (let i = 0; i < count; i += BUILD_BATCH) history.insert(take(source, BUILD_BATCH));
   });
   for (let i = 0; i < SEARCH_MESSAGES; i += BUILD_TRANSACTION) insert(BUILD_TRANSACTION);
   for (const { sql } of secondary) db.exec(sql);
@@ -348,6 +363,52 @@ async function search(path: string) {
   return { buildSeconds, matches, likeTimes, kinds };
 }
 
+/**
+ * The list of conversations and read marks in the database search() built: listing the first
+ * account's most recent conversations; marking a conversation read at its last message; and at a
+ * message 10,000 back in one of the largest conversations (the unread count after it is counted
+ * then, up to MAX_UNREAD).
+ */
+async function conversationList(path: string) {
+  const db = new Database(path, { readonly: true });
+  const perAccount = db
+    .prepare<[], { accountId: string; count: number }>(
+      "SELECT account_id AS accountId, count(*) AS count FROM conversations GROUP BY account_id",
+    )
+    .all();
+  // Zipf: contact N is the (N+1)th largest; these are the four largest of account-0.
+  const largest = [0, 1, 2, 5].map((peer) => `contact${peer}@example.org`);
+  const back = db.prepare<[string], { id: string }>(`
+    SELECT id FROM messages WHERE account_id = 'account-0' AND conversation = ?
+    ORDER BY timestamp DESC, seq DESC LIMIT 1 OFFSET ${DEEP_MARK}`);
+  const deep = largest.map((conversation) => ({ conversation, id: back.get(conversation)!.id }));
+  db.close();
+
+  return withStore(path, async (store) => {
+    const list = () => store.conversations("account-0", LISTED);
+    for (let i = 0; i < 3; i++) await list(); // warm-up
+    const listTimes: number[] = [];
+    let listed: Awaited<ReturnType<typeof list>> = [];
+    for (let i = 0; i < LISTINGS; i++) {
+      const started = performance.now();
+      listed = await list();
+      listTimes.push(performance.now() - started);
+    }
+    const timed = async (conversation: string, upTo: string) => {
+      const started = performance.now();
+      await store.markRead("account-0", conversation, upTo);
+      return performance.now() - started;
+    };
+    const deepTimes: number[] = [];
+    for (const { conversation, id } of deep) deepTimes.push(await timed(conversation, id));
+    const lastTimes: number[] = [];
+    for (const { conversation, last } of listed.slice(0, MARKS)) {
+      lastTimes.push(await timed(conversation, last.id));
+    }
+    return { perAccount, listed: listed.length, listTimes, deepTimes, lastTimes };
+  });
+}
+
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ")).join("\n");
@@ -376,9 +437,11 @@ export async function storeBench(): Promise<string> {
   try {
     const path = join(dir, "messages.db");
     const found = await search(path);
+    const listing = await conversationList(path);
     const empty = await storeRate((run) => join(dir, `empty-${run}.db`), 1, EMPTY_SIZES);
     const full = await storeRate(() => path, 4, FULL_SIZES);
     const pp = (times: number[]) => `${ms(percentile(times, 50))} / ${ms(percentile(times, 95))}`;
+    const ppm = (times: number[]) => `${pp(times)} (${ms(Math.max(...times))})`;
     const searchRow = (name: string, times: number[], baseline: string) => [
       name,
       baseline,
@@ -399,6 +462,23 @@ export async function storeBench(): Promise<string> {
         searchRow("two words, everywhere", found.kinds.twoWords, "-"),
         searchRow("one word, in one account", found.kinds.account, "-"),
         searchRow("one word, in one conversation", found.kinds.conversation, "-"),
+      ]),
+      `\nConversations in the same ${round(SEARCH_MESSAGES)} messages: ` +
+        listing.perAccount.map((a) => `${round(a.count)} in ${a.accountId}`).join(", ") +
+        "; p50 / p95 (max)\n",
+      table([
+        ["what", "calls", "time"],
+        [
+          `conversations("account-0", ${round(LISTED)}): ${round(listing.listed)} listed`,
+          `${LISTINGS}`,
+          ppm(listing.listTimes),
+        ],
+        ["markRead at a conversation's last message", `${MARKS}`, ppm(listing.lastTimes)],
+        [
+          `markRead ${round(DEEP_MARK)} messages back in a large conversation`,
+          `${listing.deepTimes.length}`,
+          ppm(listing.deepTimes),
+        ],
       ]),
       `\nStore rate with full-text indexing, every message new; pages of ${PAGE} messages, a page` +
         ` sent whenever fewer than ${round(IN_FLIGHT)} wait; one at a time: add awaited each time\n`,

@@ -3,24 +3,28 @@
 // event loop sees. Requests are answered in the order they were made.
 
 // A message as stored is the chat feature's record: the core says what a message is, and this
-// store keeps it.
+// store keeps it, as the chat feature's ChatHistory (and a little more: search, accounts).
 import type {
+  ChatHistory,
   DuplicateProbe,
-  HistoryPage,
+  MessageChanges,
   MessageRecord as StoredMessage,
 } from "../core/features/chat/message-record";
 
 export type {
+  ChatHistory,
+  ConversationRecord,
   DeliveryState,
   DuplicateProbe,
   HistoryPage,
+  MessageChanges,
   MessageRecord as StoredMessage,
+  MessageReference,
+  SyncState,
 } from "../core/features/chat/message-record";
 
 /** What `update` may change on a stored message. */
-export type StoredMessageChanges = Partial<
-  Pick<StoredMessage, "archiveId" | "archiveBy" | "serverAt" | "state">
->;
+export type StoredMessageChanges = MessageChanges;
 
 export interface SearchQuery {
   /**
@@ -37,7 +41,11 @@ export interface SearchQuery {
   limit: number;
 }
 
-export interface MessageStore {
+/**
+ * Every account's history in one database. Besides ChatHistory's rules: pages and searches hold
+ * at most 500 messages; messages of a conversation are in the order (timestamp, insertion).
+ */
+export interface MessageStore extends ChatHistory {
   /**
    * Stores a message; resolves once it is committed to the WAL (it survives Wren crashing).
    * Messages stored close together are committed together.
@@ -49,20 +57,9 @@ export interface MessageStore {
    * arriving twice at once (live and from the archive) is stored once.
    */
   addUnlessDuplicate(message: StoredMessage, probe: DuplicateProbe): Promise<StoredMessage | null>;
-  /** The message already stored that `probe` describes, if any. */
-  findDuplicate(probe: DuplicateProbe): Promise<StoredMessage | null>;
-  /**
-   * Updates fields of a stored message (its archive id once the server assigned one, its
-   * state). Fields left out (undefined) keep their value. An unknown id changes nothing.
-   */
-  update(id: string, changes: StoredMessageChanges): Promise<void>;
-  /** Up to `limit` messages of one conversation, oldest first, ordered by (timestamp, insertion). */
-  page(query: HistoryPage): Promise<StoredMessage[]>;
   /** Messages whose body matches, newest first by (timestamp, insertion). */
   search(query: SearchQuery): Promise<StoredMessage[]>;
-  /** Deletes one conversation's history; resolves with how many messages went. */
-  deleteConversation(accountId: string, conversation: string): Promise<number>;
-  /** Deletes everything stored for an account (it was removed). */
+  /** Deletes everything stored for an account (it was removed): messages, marks, sync state. */
   deleteAccount(accountId: string): Promise<void>;
   /** Finishes pending writes and closes the database; later calls reject. */
   close(): Promise<void>;

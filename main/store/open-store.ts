@@ -183,7 +183,16 @@ export async function openMessageStore(options: OpenMessageStoreOptions): Promis
     addUnlessDuplicate: (message, probe) => call("addUnlessDuplicate", message, probe),
     findDuplicate: (probe) => call("findDuplicate", probe),
     update: (id, changes) => call("update", id, changes),
+    findByReference: (reference) => call("findByReference", reference),
     page: (query) => call("page", query),
+    unacknowledged: (accountId) => call("unacknowledged", accountId),
+    conversations: (accountId, limit) => call("conversations", accountId, limit),
+    markRead: (accountId, conversation, upTo) => call("markRead", accountId, conversation, upTo),
+    syncState: (accountId) => call("syncState", accountId),
+    saveSyncState: (accountId, state) => call("saveSyncState", accountId, state),
+    archiveComplete: (accountId, conversation) => call("archiveComplete", accountId, conversation),
+    setArchiveComplete: (accountId, conversation) =>
+      call("setArchiveComplete", accountId, conversation),
     search: (query) => call("search", query),
     deleteConversation: (accountId, conversation) =>
       call("deleteConversation", accountId, conversation),

@@ -10,6 +10,8 @@ const log = createLogger("app/store");
 export interface OpeningStore {
   /** Every account's conversations; each call waits for the database to be open. */
   history: ChatHistory;
+  /** Full-text search over every account's kept messages. */
+  search: MessageStore["search"];
   /** Deletes what is kept for a removed account. */
   deleteAccount(accountId: string): Promise<void>;
   /** Closes the database once it is open (or gives up on it). Never rejects. */
@@ -33,10 +35,25 @@ export function openingStore(options: OpenMessageStoreOptions): OpeningStore {
     history: {
       add: (message) => use((store) => store.add(message)),
       findDuplicate: (probe) => use((store) => store.findDuplicate(probe)),
+      addUnlessDuplicate: (message, probe) =>
+        use((store) => store.addUnlessDuplicate(message, probe)),
+      update: (id, changes) => use((store) => store.update(id, changes)),
+      findByReference: (reference) => use((store) => store.findByReference(reference)),
       page: (query) => use((store) => store.page(query)),
+      unacknowledged: (accountId) => use((store) => store.unacknowledged(accountId)),
+      conversations: (accountId, limit) => use((store) => store.conversations(accountId, limit)),
+      markRead: (accountId, conversation, upTo) =>
+        use((store) => store.markRead(accountId, conversation, upTo)),
+      syncState: (accountId) => use((store) => store.syncState(accountId)),
+      saveSyncState: (accountId, state) => use((store) => store.saveSyncState(accountId, state)),
+      archiveComplete: (accountId, conversation) =>
+        use((store) => store.archiveComplete(accountId, conversation)),
+      setArchiveComplete: (accountId, conversation) =>
+        use((store) => store.setArchiveComplete(accountId, conversation)),
       deleteConversation: (accountId, conversation) =>
         use((store) => store.deleteConversation(accountId, conversation)),
     },
+    search: (query) => use((store) => store.search(query)),
     deleteAccount: (accountId) => use((store) => store.deleteAccount(accountId)),
     close: () =>
       opening.then(

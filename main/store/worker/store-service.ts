@@ -7,7 +7,7 @@ import {
   type StoreWorkerMessage,
 } from "../protocol";
 import { UnwrittenMessages } from "./duplicate-rules";
-import type { MessagesRepository } from "./messages-repository";
+import type { History, ImmediateMethod } from "./history";
 
 /** At most this many writes share one transaction; more wait for the next. */
 export const MAX_BATCH = 5_000;
@@ -29,17 +29,17 @@ export interface StoreService {
  */
 export function createStoreService(options: {
   db: Database;
-  repository: MessagesRepository;
+  history: History;
   post: (message: StoreWorkerMessage) => void;
   onClosed: () => void;
 }): StoreService {
-  const { db, repository, post, onClosed } = options;
+  const { db, history, post, onClosed } = options;
   let queue: StoreRequest[] = [];
   let answers: StoreResponse[] = [];
   let scheduled = false;
   let closed = false;
 
-  const commit = db.transaction((batch: StoreRequest[]) => applyWrites(repository, batch));
+  const commit = db.transaction((batch: StoreRequest[]) => applyWrites(history, batch));
 
   function answer(request: StoreRequest, value: unknown): void {
     answers.push({ id: request.id, ok: true, value });
@@ -100,23 +100,15 @@ export function createStoreService(options: {
     });
   }
 
-  function read(request: StoreRequest): unknown {
-    const call = request as AnyRequest;
-    switch (call.method) {
-      case "findDuplicate":
-        return repository.findDuplicate(...call.args);
-      case "page":
-        return repository.page(...call.args);
-      case "search":
-        return repository.search(...call.args);
-      case "deleteConversation":
-        return repository.deleteConversation(...call.args);
-      case "deleteAccount":
-        repository.deleteAccount(...call.args);
-        return undefined;
-      default:
-        throw new TypeError(`unknown store method ${String(call.method)}`);
+  function immediate(request: StoreRequest): unknown {
+    const call = request as ImmediateRequest;
+    const method = Object.hasOwn(history, call.method)
+      ? (history[call.method] as (...args: unknown[]) => unknown)
+      : undefined;
+    if (typeof method !== "function") {
+      throw new TypeError(`unknown store method ${String(call.method)}`);
     }
+    return method(...call.args);
   }
 
   function close(request: StoreRequest): void {
@@ -142,7 +134,7 @@ export function createStoreService(options: {
         close(request);
       } else {
         flush();
-        answer(request, read(request));
+        answer(request, immediate(request));
       }
     } catch (error) {
       fail(request, error);
@@ -158,15 +150,16 @@ export function createStoreService(options: {
 }
 
 type AnyRequest = { [M in StoreMethod]: StoreRequest<M> }[StoreMethod];
+type ImmediateRequest = { [M in ImmediateMethod]: StoreRequest<M> }[ImmediateMethod];
 
 /** The queued writes in order, inside the caller's transaction; one value per request. */
-function applyWrites(repository: MessagesRepository, batch: StoreRequest[]): unknown[] {
+function applyWrites(history: History, batch: StoreRequest[]): unknown[] {
   const values: unknown[] = [];
   // Consecutive adds go into one INSERT. A duplicate check looks at them as well as at the
   // database; an update first inserts what came before it.
   let pending = new UnwrittenMessages();
   const insertPending = () => {
-    repository.insert(pending.messages);
+    history.insert(pending.messages);
     pending = new UnwrittenMessages();
   };
   for (const request of batch as AnyRequest[]) {
@@ -177,15 +170,14 @@ function applyWrites(repository: MessagesRepository, batch: StoreRequest[]): unk
         break;
       case "addUnlessDuplicate": {
         const [message, probe] = request.args;
-        const duplicate = repository.findDuplicate(probe, pending);
+        const duplicate = history.findDuplicate(probe, pending);
         if (!duplicate) pending.add(message);
         values.push(duplicate);
         break;
       }
       case "update":
         insertPending();
-        repository.update(...request.args);
-        values.push(undefined);
+        values.push(history.update(...request.args));
         break;
       default:
         throw new TypeError(`${request.method} is not a write`);

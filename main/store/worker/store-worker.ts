@@ -10,7 +10,7 @@ import {
   type StoreWorkerMessage,
 } from "../protocol";
 import { openDatabase } from "./database";
-import { createMessagesRepository } from "./messages-repository";
+import { createHistory } from "./history";
 import { createStoreService } from "./store-service";
 
 const port = parentPort;
@@ -22,7 +22,7 @@ try {
   const { db, migration } = openDatabase(path);
   const service = createStoreService({
     db,
-    repository: createMessagesRepository(db),
+    history: createHistory(db),
     post,
     // Nothing left to wait for: the thread ends.
     onClosed: () => port.close(),

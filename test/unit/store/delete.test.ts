@@ -33,7 +33,7 @@ describe("deleting history", () => {
     expect(ftsConsistent(store.path())).toBe(true);
   });
 
-  it("deletes everything of an account and nothing of another", async () => {
+  it("deletes everything of an account — messages, read marks, sync state — and nothing of another", async () => {
     const messages = await store.open();
     const kept = message({ accountId: "alice-work", body: "keep me" });
     await Promise.all(
@@ -43,9 +43,21 @@ describe("deleting history", () => {
         kept,
       ].map((m) => messages.add(m)),
     );
+    for (const accountId of ["alice", "alice-work"]) {
+      await messages.saveSyncState(accountId, { archiveId: "X", archiveAt: 1 });
+      await messages.setArchiveComplete(accountId, "bob@example.org");
+    }
     await messages.deleteAccount("alice");
     expect(ids(await messages.search({ text: "keep", limit: 50 }))).toEqual([kept.id]);
     expect(await messages.search({ text: "keep", accountId: "alice", limit: 50 })).toEqual([]);
+    expect(await messages.conversations("alice", 10)).toEqual([]);
+    expect(await messages.syncState("alice")).toBeNull();
+    expect(await messages.archiveComplete("alice", "bob@example.org")).toBe(false);
+    expect(await messages.conversations("alice-work", 10)).toEqual([
+      { conversation: "bob@example.org", last: kept, unread: 1 },
+    ]);
+    expect(await messages.syncState("alice-work")).toEqual({ archiveId: "X", archiveAt: 1 });
+    expect(await messages.archiveComplete("alice-work", "bob@example.org")).toBe(true);
     await messages.close();
     expect(ftsConsistent(store.path())).toBe(true);
   });

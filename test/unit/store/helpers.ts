@@ -58,6 +58,7 @@ export function message(overrides: Partial<StoredMessage> = {}): StoredMessage {
     archiveBy: null,
     state: "received",
     correctsId: null,
+    editedAt: null,
     ...overrides,
   };
 }

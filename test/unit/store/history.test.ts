@@ -71,8 +71,14 @@ describe("history pages", () => {
 
   it("bounds the limit to 500, and gives nothing for 0", async () => {
     const messages = await store.open();
-    await Promise.all(Array.from({ length: 600 }, () => messages.add(message())));
+    const stored = Array.from({ length: 1_200 }, () => message());
+    await Promise.all(stored.map((m) => messages.add(m)));
     expect(await messages.page({ ...BOB, limit: 10_000 })).toHaveLength(500);
+    const middle = stored[600]!.id;
+    expect(await messages.page({ ...BOB, limit: 10_000, after: middle })).toHaveLength(500);
+    expect(await messages.page({ ...BOB, limit: 10_000, before: middle })).toHaveLength(500);
+    const around = await messages.page({ ...BOB, limit: 10_000, around: middle });
+    expect(ids(around)).toEqual(ids(stored.slice(351, 851)));
     expect(await messages.page({ ...BOB, limit: 0 })).toEqual([]);
     expect(await messages.page({ ...BOB, limit: -3 })).toEqual([]);
   });
@@ -90,6 +96,7 @@ describe("history pages", () => {
       archiveBy: "alice@example.org",
       body: "Grüße 👋 — «ok»\n\tsecond line",
       correctsId: original.id,
+      editedAt: 1_700_000_000_900,
     });
     await messages.add(original);
     await messages.add(full);
@@ -150,6 +157,20 @@ describe("writing", () => {
         serverAt: 42,
       },
     ]);
+  });
+
+  it("updates a message stored in the same batch, and answers with it as it now is", async () => {
+    const messages = await store.open();
+    const sent = message({ direction: "out", state: "queued" });
+    const [, acked, edited] = await Promise.all([
+      messages.add(sent),
+      messages.update(sent.id, { state: "acked" }),
+      messages.update(sent.id, { body: "cut \ud83d here", editedAt: 7 }),
+    ]);
+    expect(acked).toEqual({ ...sent, state: "acked" });
+    const expected = { ...sent, state: "acked", body: "cut \ufffd here", editedAt: 7 };
+    expect(edited).toEqual(expected);
+    expect(await messages.page({ ...BOB, limit: 10 })).toEqual([expected]);
   });
 
   it("refuses a correction of a message it does not hold, and forgets the link when the original goes", async () => {

@@ -7,6 +7,21 @@ import { MIGRATIONS, type Migration } from "../../../main/store/migrations";
 import { migrate, SchemaTooNewError } from "../../../main/store/worker/migrate";
 import { ids, message, useStoreDir } from "./helpers";
 
+/** A database as Wren wrote it at schema version 1, holding `rows` (written as it wrote them). */
+function schemaOneDatabase(path: string, rows: ReturnType<typeof message>[]): void {
+  const db = new Database(path);
+  migrate(db, MIGRATIONS.slice(0, 1));
+  const insert = db.prepare(`
+    INSERT INTO messages (id, account_id, conversation, kind, direction, sender, body, sent_at,
+      received_at, server_at, timestamp, stanza_id, origin_id, archive_id, archive_by, state,
+      corrects_id, search_key)
+    VALUES (@id, @accountId, @conversation, @kind, @direction, @sender, @body, @sentAt,
+      @receivedAt, @serverAt, @timestamp, @stanzaId, @originId, @archiveId, @archiveBy, @state,
+      @correctsId, @key)`);
+  rows.forEach((row, index) => insert.run({ ...row, key: row.timestamp * 2 ** 20 + index }));
+  db.close();
+}
+
 const store = useStoreDir();
 
 function inspect(path: string) {
@@ -46,6 +61,11 @@ describe("migrations", () => {
         "messages_by_stanza_id",
         "messages_fts_insert",
         "messages_fts_delete",
+        "messages_fts_update",
+        "messages_unacknowledged",
+        "conversations",
+        "conversations_by_recency",
+        "sync_state",
       ]),
     );
   });
@@ -75,6 +95,46 @@ describe("migrations", () => {
     expect(ids(page)).toEqual(ids(stored));
     expect(page).toEqual(stored);
     expect(inspect(store.path())).toEqual(before);
+  });
+
+  it("brings a schema-1 database with messages up to date, counting what it held as read", async () => {
+    const bob = { accountId: "alice", conversation: "bob@example.org" };
+    const old = [
+      message({ timestamp: 1_000, body: "old news" }),
+      message({ timestamp: 2_000, direction: "out", sender: "alice@example.org", state: "queued" }),
+      message({ timestamp: 3_000, originId: "O-3" }),
+      message({ timestamp: 1_500, conversation: "carol@example.org" }),
+    ];
+    schemaOneDatabase(store.path(), old);
+    expect(inspect(store.path()).version).toBe(1);
+
+    const messages = await store.open();
+    expect(await messages.page({ ...bob, limit: 10 })).toEqual([old[0], old[1], old[2]]);
+    expect(await messages.conversations("alice", 10)).toEqual([
+      { conversation: "bob@example.org", last: old[2], unread: 0 },
+      { conversation: "carol@example.org", last: old[3], unread: 0 },
+    ]);
+    expect(await messages.unacknowledged("alice")).toEqual([old[1]]);
+    expect(await messages.findByReference({ ...bob, direction: "in", ref: "O-3" })).toEqual(old[2]);
+
+    // What comes now is counted, and the old messages can change.
+    const fresh = message({ timestamp: 4_000 });
+    await messages.add(fresh);
+    expect((await messages.conversations("alice", 1))[0]).toEqual({
+      conversation: "bob@example.org",
+      last: fresh,
+      unread: 1,
+    });
+    const edited = await messages.update(old[0]!.id, { body: "new news", editedAt: 5_000 });
+    expect(edited).toEqual({ ...old[0], body: "new news", editedAt: 5_000 });
+    expect(ids(await messages.search({ text: "news", limit: 10 }))).toEqual([old[0]!.id]);
+    expect(await messages.search({ text: "old", limit: 10 })).toEqual([]);
+    await messages.close();
+
+    expect(inspect(store.path()).version).toBe(MIGRATIONS.length);
+    const db = new Database(store.path());
+    db.exec("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)");
+    db.close();
   });
 
   it("refuses a database from a newer Wren with a readable error, and leaves it untouched", async () => {

@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import type { MessageStore, SearchQuery, StoredMessage } from "../../../main/store/message-store";
 import { matchExpression } from "../../../main/store/worker/match-expression";
@@ -138,6 +139,23 @@ describe("search", () => {
     expect(walked).toEqual(expected);
     expect(await messages.search({ text: "needle", limit: 10_000 })).toHaveLength(expected.length);
     expect(await search(messages, "needle", { before: "no-such-id" })).toEqual([]);
+  });
+
+  it("finds a corrected message by its new text only, and keeps the index whole", async () => {
+    const messages = await store.open();
+    const typo = message({ body: "see you tomorow", direction: "out", state: "sent" });
+    const other = message({ body: "tomorow is fine" });
+    await storeAll(messages, [typo, other]);
+    await messages.update(typo.id, { body: "see you tomorrow", editedAt: 1 });
+    // State changes leave the text as it is: the index must stay right through them too.
+    await messages.update(typo.id, { state: "acked" });
+    await messages.update(typo.id, { state: "displayed", archiveId: "A1" });
+    expect(await search(messages, "tomorow")).toEqual([other.id]);
+    expect(await search(messages, "tomorrow")).toEqual([typo.id]);
+    await messages.close();
+    const db = new Database(store.path());
+    db.exec("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)");
+    db.close();
   });
 
   it("bounds the limit to 500", async () => {

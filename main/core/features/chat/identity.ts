@@ -1,4 +1,10 @@
-import type { DuplicateProbe, MessageRecord } from "./message-record";
+import {
+  advances,
+  type DeliveryState,
+  type DuplicateProbe,
+  type MessageChanges,
+  type MessageRecord,
+} from "./message-record";
 
 /**
  * The one rule, in main, for what counts as the same message — in memory here, and in SQL in
@@ -79,4 +85,31 @@ export function findDuplicate(
 // Two ids of the same kind, both present and different: two messages.
 function compatible(a: string | null | undefined, b: string | null): boolean {
   return a == null || b === null || a === b;
+}
+
+// What `update` may change on a stored message, in memory and in the database alike.
+const CHANGEABLE = [
+  "archiveId",
+  "archiveBy",
+  "serverAt",
+  "state",
+  "body",
+  "editedAt",
+] as const satisfies readonly (keyof MessageChanges)[];
+
+/**
+ * `record` with `changes` made, or `record` itself when they change nothing. Fields left
+ * undefined keep their value; the state only moves forward (see advances), so an incoming
+ * message's never changes and a late acknowledgement cannot undo a receipt.
+ */
+export function applyChanges(record: MessageRecord, changes: MessageChanges): MessageRecord {
+  let next: MessageRecord | null = null;
+  for (const field of CHANGEABLE) {
+    const value = changes[field];
+    if (value === undefined || value === record[field]) continue;
+    if (field === "state" && !advances(record.state, value as DeliveryState)) continue;
+    next ??= { ...record };
+    (next as unknown as Record<string, unknown>)[field] = value;
+  }
+  return next ?? record;
 }
