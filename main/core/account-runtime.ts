@@ -7,23 +7,26 @@ import type {
 } from "../../preload/contract";
 import { WrenError } from "../shared/errors";
 import { AccountState } from "./account-state";
-import { parseJid, requireBareJid, toBareJid } from "./jid";
+import { requireBareJid, toBareJid } from "./jid";
 import { Session } from "./session";
 import type {
   AccountStateEvents,
   ConnectionEvents,
+  HistoryQuery,
   SessionEvents,
   SessionOptions,
   XmppSession,
 } from "./session-api";
-
-const MAX_BODY = 100_000;
 
 const STATE_EVENTS = new Set<keyof SessionEvents>([
   "roster",
   "presence",
   "ownPresence",
   "message",
+  "messageChanges",
+  "chatState",
+  "conversationRead",
+  "catchUp",
   "subscriptionRequest",
   "subscriptionRequestResolved",
 ]);
@@ -124,23 +127,11 @@ class AccountRuntime implements XmppSession {
     await this.#session.command(() => this.#state.roster.deny(bare));
   }
 
-  async sendMessage(to: string, body: string): Promise<ChatMessage> {
-    const target = parseJid(to.trim());
-    const peer = toBareJid(to.trim());
-    if (!target || !peer) {
-      throw new WrenError("invalid-argument", `“${to}” is not an address like name@example.org.`);
-    }
-    if (body.length === 0 || body.length > MAX_BODY) {
-      throw new WrenError(
-        "invalid-argument",
-        "A message must have between 1 and 100,000 characters.",
-      );
-    }
-    const address = target.resource ? `${peer}/${target.resource}` : peer;
-    return this.#session.command(() => this.#state.chat.send(address, peer, body));
+  sendMessage(to: string, body: string): Promise<ChatMessage> {
+    return this.#state.chat.send(to, body);
   }
 
-  history(peer: string, before: string | undefined, limit: number): Promise<ChatMessage[]> {
-    return this.#state.chat.history(toBareJid(peer) ?? peer, before, limit);
+  history(peer: string, query: HistoryQuery, limit: number): Promise<ChatMessage[]> {
+    return this.#state.chat.history(toBareJid(peer) ?? peer, query, limit);
   }
 }

@@ -134,6 +134,20 @@ export class StanzaRouter {
     for (const feature of this.#features) await feature.online?.(info, outbox);
   }
 
+  /** The server acknowledged one of our stanzas (XEP-0198): every feature may want to know. */
+  acknowledged(stanza: Element): void {
+    for (const feature of this.#features) {
+      try {
+        feature.acknowledged?.(stanza);
+      } catch (error) {
+        this.#log.error("a feature failed to take an acknowledgement", {
+          feature: feature.name,
+          error: errorName(error),
+        });
+      }
+    }
+  }
+
   offline(): void {
     for (const feature of this.#features) {
       try {

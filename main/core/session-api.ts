@@ -1,6 +1,9 @@
 import type {
+  CatchUpProgress,
   ChatMessage,
+  ChatState,
   ContactPresence,
+  MessageChange,
   RosterItem,
   SessionState,
   Show,
@@ -74,6 +77,12 @@ export interface AccountStateEvents {
   presence: (contacts: ContactPresence[]) => void;
   ownPresence: (presence: { show: Show; status: string }) => void;
   message: (message: ChatMessage) => void;
+  /** Delivery states and corrections of messages told before. */
+  messageChanges: (changes: MessageChange[]) => void;
+  chatState: (peer: string, state: ChatState) => void;
+  /** The person read the conversation on another of their devices (or here). */
+  conversationRead: (peer: string) => void;
+  catchUp: (progress: CatchUpProgress) => void;
   subscriptionRequest: (jid: string) => void;
   subscriptionRequestResolved: (jid: string) => void;
 }
@@ -119,10 +128,18 @@ export interface XmppSession {
   addContact(jid: string, name?: string): Promise<void>;
   approveSubscription(jid: string): Promise<void>;
   denySubscription(jid: string): Promise<void>;
+  /** Sends now when online; otherwise keeps it "queued" and sends it once the account connects. */
   sendMessage(to: string, body: string): Promise<ChatMessage>;
-  /** Newest-last page of the conversation, before the message with id `before` when given. */
-  history(peer: string, before: string | undefined, limit: number): Promise<ChatMessage[]>;
+  /** Newest-last page of the conversation (see HistoryQuery). */
+  history(peer: string, query: HistoryQuery, limit: number): Promise<ChatMessage[]>;
   on<E extends keyof SessionEvents>(event: E, listener: SessionEvents[E]): () => void;
+}
+
+/** Which page of a conversation: the newest, or before / after / around a message (by id). */
+export interface HistoryQuery {
+  before?: string;
+  after?: string;
+  around?: string;
 }
 
 export type CreateSession = (options: SessionOptions) => XmppSession;

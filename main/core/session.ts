@@ -63,6 +63,7 @@ export class Session {
   #generation = 0;
   /** XEP-0198 state of the lost stream, kept until a reconnect resumed it or replaced it. */
   #resumption: Resumption | null = null;
+  readonly #outboxes = new WeakMap<Client, Outbox>();
 
   constructor(options: ConnectionOptions) {
     this.jid = requireBareJid(options.jid);
@@ -351,10 +352,20 @@ export class Session {
     return this.#entityOutbox(entity);
   }
 
+  /** One outbox per connection, so that features can tell connections apart by it. */
   #entityOutbox(entity: Client): Outbox {
+    let outbox = this.#outboxes.get(entity);
+    if (!outbox) this.#outboxes.set(entity, (outbox = this.#newOutbox(entity)));
+    return outbox;
+  }
+
+  #newOutbox(entity: Client): Outbox {
     return {
       send: (stanza) => entity.send(stanza),
       request: (iq) => entity.iqCaller.request(iq, REQUEST_TIMEOUT_MS),
+      get acknowledges() {
+        return entity.streamManagement.enabled;
+      },
     };
   }
 

@@ -49,16 +49,20 @@ export function onceResumed(entity: Client, callback: () => void): void {
 const NS_SM = "urn:xmpp:sm:3";
 
 /**
- * Takes XEP-0198's 'h' (stanzas received) away from xmpp.js 0.14, which gets it wrong: its IQ
+ * Takes XEP-0198's 'h' (stanzas handled) away from xmpp.js 0.14, which gets it wrong: its IQ
  * caller consumes the replies to our requests before the stream-management middleware counts them,
  * and it resets the count a few ticks after <enabled/> arrived, so stanzas in the same packet can
  * go uncounted too. A short 'h' makes the server believe we lost what we handled: it stores
  * messages offline again when we sign out and repeats them when we resume. Here every stanza is
- * counted the moment it is parsed, from <enabled/> on; xmpp.js's own writes are ignored.
+ * counted from <enabled/> on, in order, once handled: at once for most, but for a message a
+ * feature is storing (see handledOnceStored) only when it is stored — the server keeps what we
+ * did not count, so a crash in between loses nothing. xmpp.js's own writes are ignored.
  */
 export function countEveryStanza(entity: Client): void {
   const sm = entity.streamManagement;
   let count = sm.inbound;
+  /** Stanzas not counted yet, in the order they came: the count stops at the first not handled. */
+  let waiting: { handled: boolean }[] = [];
   Object.defineProperty(sm, "inbound", {
     configurable: true,
     enumerable: true,
@@ -67,11 +71,47 @@ export function countEveryStanza(entity: Client): void {
   });
   counters.set(entity, (value) => {
     count = value;
+    waiting = [];
   });
+  const handled = (ticket: { handled: boolean }, line: { handled: boolean }[]) => {
+    ticket.handled = true;
+    if (line !== waiting) return; // counted anew since (<enabled/>, resumption)
+    while (waiting[0]?.handled) {
+      waiting.shift();
+      count += 1;
+    }
+  };
   entity.prependListener("element", (element: Element) => {
-    if (element.is("enabled", NS_SM) || enabledInline(element)) count = 0;
-    else if (isStanza(element)) count += 1;
+    if (element.is("enabled", NS_SM) || enabledInline(element)) {
+      count = 0;
+      waiting = [];
+    } else if (isStanza(element)) {
+      const ticket = { handled: false };
+      const line = waiting;
+      line.push(ticket);
+      // The router hands the stanza to the features in this turn (or, while the connection is
+      // still being checked, holds it: then it counts as handled when this turn ends).
+      setImmediate(() => {
+        const stored = storing.get(element);
+        if (!stored) handled(ticket, line);
+        else
+          stored.then(
+            () => handled(ticket, line),
+            () => handled(ticket, line),
+          );
+      });
+    }
   });
+}
+
+const storing = new WeakMap<Element, Promise<unknown>>();
+
+/**
+ * A feature is storing `stanza`: it counts as handled (XEP-0198) once `stored` settles. Called
+ * while the router hands the stanza over.
+ */
+export function handledOnceStored(stanza: Element, stored: Promise<unknown>): void {
+  storing.set(stanza, stored);
 }
 
 const counters = new WeakMap<Client, (value: number) => void>();

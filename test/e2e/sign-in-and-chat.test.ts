@@ -160,7 +160,7 @@ describe("the preview in Chromium against a real Prosody", () => {
     await status.fill("marker");
     await status.press("Enter");
     await marker;
-    expect((await bobSession.history(alice.jid, undefined, 50)).map((m) => m.direction)).toEqual([
+    expect((await bobSession.history(alice.jid, {}, 50)).map((m) => m.direction)).toEqual([
       "in",
       "out",
     ]);

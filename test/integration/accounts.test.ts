@@ -164,7 +164,7 @@ describe("several accounts at once", () => {
   it("keeps an account's conversations and roster while it is disabled, edited and enabled again", async () => {
     const manager = managers[0]!;
     const historyOf = async (peer: string) => {
-      const page = await manager.state(ids.alice)!.chat.history(peer, undefined, 50);
+      const page = await manager.state(ids.alice)!.chat.history(peer, {}, 50);
       return page.map((message) => message.body);
     };
     expect(await historyOf(bob.jid)).toEqual(["while Carol is away", "yes, we can still talk"]);

@@ -70,7 +70,7 @@ async function expectNothingKept(target: XmppSession): Promise<void> {
   expect(target.rosterItems()).toEqual([]);
   expect(target.subscriptionRequests()).toEqual([]);
   expect(target.contactPresences()).toEqual([]);
-  expect(await target.history("mallory@localhost", undefined, 10)).toEqual([]);
+  expect(await target.history("mallory@localhost", {}, 10)).toEqual([]);
 }
 
 describe("stanzas before TLS", () => {

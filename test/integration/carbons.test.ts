@@ -66,7 +66,7 @@ describe("message carbons against Prosody", () => {
     const [copy] = await atPhone;
     expect(copy).toMatchObject({ peer: bob.jid, direction: "out", body: "from my desk" });
     await atBob;
-    const history = await phone.history(bob.jid, undefined, 100);
+    const history = await phone.history(bob.jid, {}, 100);
     expect(history.map((m) => [m.direction, m.body])).toEqual([
       ["in", "to your desk"],
       ["out", "from my desk"],
@@ -113,7 +113,7 @@ describe("message carbons against Prosody", () => {
         expect(seen.map((m) => [m.peer, m.body])).toEqual([[bob.jid, "marker"]]);
       }
       for (const session of [desk, phone]) {
-        expect(await session.history("someone@else.example", undefined, 100)).toEqual([]);
+        expect(await session.history("someone@else.example", {}, 100)).toEqual([]);
       }
     } finally {
       await raw.stop().catch(() => {});

@@ -1,8 +1,9 @@
-import { client, xml, type Client, type Element } from "@xmpp/client";
+import { xml } from "@xmpp/client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { ChatMessage } from "../../preload/contract";
 import type { XmppSession } from "../../main/core/session-api";
 import { collect, eventually, nextEvent, sessionFor, sessionPool } from "./helpers";
+import { rawClient } from "./raw-client";
 import { registerAccount, type TestAccount } from "./setup/accounts";
 
 const server = inject("xmpp");
@@ -46,13 +47,13 @@ describe("one-to-one chat", () => {
     await eventually(() => atAlice.some((m) => m.body === "over and out"), "Bob's last reply");
     expect(atAlice.map((m) => m.body)).toEqual(replies);
 
-    const history = await a.history(bob.jid, undefined, 100);
+    const history = await a.history(bob.jid, {}, 100);
     expect(history.map((m) => [m.direction, m.body])).toEqual([
       ...outgoing.map((body) => ["out", body]),
       ...replies.map((body) => ["in", body]),
     ]);
-    expect((await a.history(bob.jid, undefined, 2)).map((m) => m.body)).toEqual(replies.slice(-2));
-    expect((await b.history(alice.jid, undefined, 100)).map((m) => m.body)).toEqual([
+    expect((await a.history(bob.jid, {}, 2)).map((m) => m.body)).toEqual(replies.slice(-2));
+    expect((await b.history(alice.jid, {}, 100)).map((m) => m.body)).toEqual([
       ...outgoing,
       ...replies,
     ]);
@@ -131,20 +132,3 @@ describe("one-to-one chat", () => {
     expect(message.timestamp).toBeLessThan(sentAt + 1_000);
   });
 });
-
-async function rawClient(
-  account: TestAccount,
-): Promise<Client & { iqCaller: { request(el: Element): Promise<Element> } }> {
-  const [username] = account.jid.split("@");
-  const raw = client({
-    service: `xmpp://${server.host}:${server.c2sPort}`,
-    domain: server.domain,
-    username,
-    password: account.password,
-  });
-  raw.reconnect.stop();
-  raw.on("error", () => {});
-  await raw.start();
-  await raw.send(xml("presence"));
-  return raw;
-}

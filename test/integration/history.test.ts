@@ -69,13 +69,13 @@ describe("history kept on disk", () => {
     for (const body of ["one", "two", "three"]) await b.sendMessage(alice.jid, body);
     await eventually(() => arrived.includes("three"), "Alice to get Bob's messages");
     await first.manager.session(added.id)!.sendMessage(bob.jid, "and back");
-    const before = await first.manager.state(added.id)!.chat.history(bob.jid, undefined, 50);
+    const before = await first.manager.state(added.id)!.chat.history(bob.jid, {}, 50);
     await stop(first);
 
     const second = start();
     expect(await second.manager.load()).toEqual({ needPassword: [] });
     try {
-      const after = await second.manager.state(added.id)!.chat.history(bob.jid, undefined, 50);
+      const after = await second.manager.state(added.id)!.chat.history(bob.jid, {}, 50);
       expect(after.map((m) => [m.direction, m.body])).toEqual([
         ["in", "one"],
         ["in", "two"],

@@ -1,10 +1,10 @@
-import type { Client } from "@xmpp/client";
+import type { Client, Element } from "@xmpp/client";
 import type { Logger } from "../../shared/log";
 import { tripwire } from "../../shared/timeouts";
 import { createClient } from "../connection";
 import { tlsRequiredError } from "../errors";
 import type { JidParts } from "../jid";
-import { chatMessagesToResend, type Outbox } from "../outbox";
+import type { Outbox } from "../outbox";
 import { probeServer } from "../probe";
 import { StanzaGate, type StanzaRouter } from "../router";
 import type { SessionOptions } from "../session-api";
@@ -67,6 +67,8 @@ export async function connectOnce(attempt: ConnectOnce): Promise<boolean> {
   });
   countEveryStanza(entity);
   if (resumption) restoreResumption(entity, resumption);
+  // Whatever the server acknowledged, it has: even from an attempt that is superseded later.
+  entity.streamManagement.on("ack", (stanza: Element) => router.acknowledged(stanza));
   router.attach(entity as WrenEntity, gate);
   attempt.adopt(entity, failed.trip);
 
@@ -97,9 +99,8 @@ export async function connectOnce(attempt: ConnectOnce): Promise<boolean> {
   if (resumed) return true;
   // The server handles our stanzas in order: once it answers this, our presence is in effect, so
   // messages sent to us from here on are delivered live, not stored offline and marked delayed.
+  // What the lost stream never got acknowledged is sent again by the chat feature, from the
+  // messages it keeps (also after a restart), not from xmpp.js's queue.
   await step(probeServer(entity, account.domain, new AbortController().signal));
-  for (const message of chatMessagesToResend(resumption?.queue ?? [], jid)) {
-    await step(entity.send(message));
-  }
   return false;
 }

@@ -48,4 +48,6 @@ export interface Feature {
   online?(info: OnlineInfo, outbox: Outbox): Promise<void>;
   /** The connection is gone and will not be resumed: forget what only held while online. */
   offline?(): void;
+  /** The server acknowledged one of our stanzas (XEP-0198): it has it, whatever happens next. */
+  acknowledged?(stanza: Element): void;
 }

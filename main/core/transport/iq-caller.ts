@@ -43,6 +43,9 @@ export function createIqCaller(entity: Client, middleware: Middleware): IqCaller
     const answer = new Promise<Element>((resolve, reject) => {
       pending.set(id, { from: allowedRepliers(entity, stanza.attrs.to), resolve, reject });
     });
+    // The answer can come while the request is still being written (a fast server on loopback):
+    // an error answer then must not count as unhandled before timeout() below takes it.
+    answer.catch(() => undefined);
     try {
       await entity.send(stanza);
       return await timeout(answer, ms);

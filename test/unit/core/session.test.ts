@@ -28,10 +28,11 @@ describe("createSession (without a server)", () => {
     );
   });
 
-  it("refuses commands while offline with not-signed-in", async () => {
+  it("refuses commands while offline with not-signed-in, but keeps a message to send later", async () => {
     const session = createSession(options);
-    await expect(session.sendMessage("bob@example.org", "hi")).rejects.toMatchObject({
-      code: "not-signed-in",
+    await expect(session.sendMessage("bob@example.org", "hi")).resolves.toMatchObject({
+      body: "hi",
+      state: "queued",
     });
     await expect(session.addContact("bob@example.org")).rejects.toMatchObject({
       code: "not-signed-in",

@@ -1,88 +1,301 @@
 import type { Element } from "@xmpp/client";
-import type { ChatMessage } from "../../../../preload/contract";
-import { errorName } from "../../../shared/errors";
+import type {
+  ChatMessage,
+  ChatState,
+  ConversationSummary,
+  MessageChange,
+} from "../../../../preload/contract";
+import { errorName, WrenError } from "../../../shared/errors";
 import type { Logger } from "../../../shared/log";
+import { parseJid, toBareJid } from "../../jid";
 import type { Outbox } from "../../outbox";
-import { buildChatMessage, parseChatMessage, type IncomingChat } from "../../stanzas/message";
-import type { Feature } from "../feature";
-import { newMessageId } from "./message-id";
+import {
+  buildChatState,
+  parseChatExtensions,
+  type ChatExtensions,
+} from "../../stanzas/chat-extensions";
+import { NS_CHAT_STATES } from "../../stanzas/namespaces";
+import { parseChatMessage } from "../../stanzas/message";
+import type { HistoryQuery } from "../../session-api";
+import { handledOnceStored } from "../../stream-resumption";
+import type { Feature, OnlineInfo } from "../feature";
+import { Inbound, type ArrivalOrder } from "./inbound";
 import type { ChatHistory, MessageRecord } from "./message-record";
+import { Outgoing } from "./outgoing";
+import {
+  addressOf,
+  type ArchivedMessage,
+  archivedArrivals,
+  checkBody,
+  isChatType,
+  peerOf,
+  referenceOf,
+  trustedArchiveId,
+} from "./addressing";
+import { PeerMemory } from "./peer-memory";
+import { pageWithOlder } from "./page-with-older";
+import { Receipts } from "./receipts";
+import { toChatMessage } from "./to-chat-message";
 
 export interface ChatDeps {
   /** The account's id, as its messages are stored under it. */
   accountId: string;
   /** The account's bare JID: the author of our own messages, the only trusted archive. */
   account: string;
-  outbox: () => Outbox;
+  /** The live connection, or null while offline. */
+  outbox: () => Outbox | null;
   /** Where the account's conversations are kept (see useHistory): the database, or memory. */
   history: ChatHistory;
   onMessage: (message: ChatMessage) => void;
+  onChanges?: (changes: MessageChange[]) => void;
+  onChatState?: (peer: string, state: ChatState) => void;
+  /** The person read the conversation on another of their devices. */
+  onRead?: (peer: string) => void;
   /** Whether the server stamps messages with stanza-ids we may trust (XEP-0359 advertised). */
   trustsArchiveIds?: () => boolean;
+  /** Whether the account is catching up with its archive now: receipts wait until it is done. */
+  catchingUp?: () => boolean;
+  /** A live message with a trusted archive id was kept (the archive may move its checkpoint). */
+  onKeptLive?: (archiveId: string, at: number) => void;
+  /**
+   * Fetches older messages of a conversation from the server's archive into the history, before
+   * `oldest` (the oldest message kept; null when none is). Absent or offline: nothing to fetch.
+   */
+  fetchOlder?: (peer: string, oldest: MessageRecord | null, limit: number) => Promise<void>;
   log: Logger;
   now?: () => number;
 }
 
-/** A chat message on its way to be kept: whose conversation, which way, and whether its ids count. */
-interface Incoming extends IncomingChat {
-  peer: string;
-  direction: "in" | "out";
-  mayTrustIds: boolean;
-}
-
-/** With no id at all, the same text from the same sender this close together is a repeat. */
-const REPEAT_WINDOW_MS = 10_000;
+export type { ArchivedMessage } from "./addressing";
 
 /**
- * One-to-one chat (RFC 6121 §5): what arrives is checked against what is kept (the same message
- * twice shows once), kept, then shown; in arrival order, one at a time.
+ * One-to-one chat (RFC 6121 §5) and what travels with it: receipts (XEP-0184), displayed markers
+ * (XEP-0333), chat states (XEP-0085) and corrections (XEP-0308). Incoming messages are kept by
+ * Inbound, the person's own by Outgoing; this feature decides what to believe and what to answer.
  */
 export class Chat implements Feature {
   readonly name = "chat";
+  readonly discoFeatures = [
+    "urn:xmpp:receipts",
+    "urn:xmpp:chat-markers:0",
+    NS_CHAT_STATES,
+    "urn:xmpp:message-correct:0",
+  ];
   readonly #now: () => number;
-  /** Incoming messages are kept and shown in the order they arrived, one at a time. */
-  #queue: Promise<void> = Promise.resolve();
+  readonly #inbound: Inbound;
+  readonly #outgoing: Outgoing;
+  readonly #receipts: Receipts;
+  /** Peers who sent a chat state: the only ones we send ours to (XEP-0085 §5.1). */
+  readonly #statesWanted = new PeerMemory<true>();
   #history: ChatHistory;
 
   constructor(private readonly deps: ChatDeps) {
     this.#now = deps.now ?? Date.now;
     this.#history = deps.history;
+    const onChanges = (changes: MessageChange[]) => deps.onChanges?.(changes);
+    this.#inbound = new Inbound({
+      accountId: deps.accountId,
+      account: deps.account,
+      history: () => this.#history,
+      onMessage: deps.onMessage,
+      onChanges,
+      log: deps.log,
+    });
+    this.#receipts = new Receipts({
+      outbox: deps.outbox,
+      catchingUp: deps.catchingUp,
+      log: deps.log,
+    });
+    this.#outgoing = new Outgoing({
+      accountId: deps.accountId,
+      account: deps.account,
+      history: () => this.#history,
+      outbox: deps.outbox,
+      onChanges,
+      log: deps.log,
+      now: this.#now,
+    });
   }
 
+  // ---- the router's side --------------------------------------------------------------------
+
   message(stanza: Element): boolean {
-    return this.#take(stanza, "in", true);
+    const from = parseJid(stanza.attrs.from);
+    if (!from || !isChatType(stanza)) return false;
+    const peer = toBareJid(stanza.attrs.from)!;
+    // Ours, from our own bare JID, are for the features before this one (carbons, the archive).
+    if (peer === this.deps.account) return false;
+    const extensions = parseChatExtensions(stanza);
+    const kept = this.#take(
+      stanza,
+      peer,
+      "in",
+      extensions,
+      trustedArchiveId(stanza, this.deps.account, this.deps.trustsArchiveIds?.() ?? false),
+    );
+    if (extensions.chatState || kept) {
+      this.#statesWanted.set(peer, true);
+      this.deps.onChatState?.(peer, extensions.chatState ?? "active");
+    }
+    if (kept && extensions.wantsReceipt && stanza.attrs.id) {
+      this.#receipts.answer(stanza.attrs.from!, stanza.attrs.id);
+    }
+    if (kept && extensions.markable) {
+      this.#receipts.markable(peer, stanza.attrs.from!, referenceOf(stanza));
+    }
+    return kept || this.#peerNews(peer, "in", extensions);
   }
 
   /**
    * A message another of the account's devices received ("in") or sent ("out"), as our server
-   * copied it (XEP-0280; the carbons feature checked the copy came from our own account). Kept and
-   * shown like any other, by the same rule for what counts as the same message. Returns false
-   * when it is not a chat message (or an "out" copy not written by the account). Stanza-ids
-   * inside a forwarded copy are not trusted: they are the original's, as whoever wrote it chose.
+   * copied it (XEP-0280; the carbons feature checked the copy came from our own account).
+   * Stanza-ids inside a forwarded copy are not trusted: they are the original's, as whoever wrote
+   * it chose. Returns false when there was nothing in it for chat.
    */
   receiveCarbon(message: Element, direction: "in" | "out"): boolean {
-    return this.#take(message, direction, false);
+    if (!isChatType(message)) return false;
+    const peer = peerOf(this.deps.account, message, direction);
+    if (!peer) return false;
+    const extensions = parseChatExtensions(message);
+    if (direction === "out") {
+      // Another device of ours answered a receipt: this one need not.
+      if (extensions.receivedId) this.#receipts.answeredElsewhere(extensions.receivedId);
+      if (extensions.displayedId) void this.#readElsewhere(peer, extensions.displayedId);
+    }
+    const kept = this.#take(message, peer, direction, extensions, null);
+    return kept || (direction === "in" && this.#peerNews(peer, "in", extensions));
   }
 
-  #take(stanza: Element, direction: "in" | "out", mayTrustIds: boolean): boolean {
-    const parsed = parseChatMessage(stanza, this.#now());
-    if (!parsed) return false;
-    // Our own message, written on another device, belongs to the conversation it went to.
-    const own = parsed.from === this.deps.account;
-    const peer = direction === "in" ? parsed.from : own ? parsed.to : undefined;
-    if (!peer) return false;
-    const incoming: Incoming = { ...parsed, peer, direction, mayTrustIds };
-    const receivedAt = this.#now();
-    this.#queue = this.#queue.then(() =>
-      this.#receive(incoming, receivedAt).catch((error: unknown) =>
-        this.deps.log.error(
-          "could not keep an incoming message",
-          { error: errorName(error) },
-          error,
-        ),
-      ),
+  /**
+   * Archived messages (XEP-0313; the archive feature checked they answer our query and come from
+   * our own archive), kept in order. Never answered: no receipt, marker or notification. Resolves
+   * with the ones that were new, once all are kept.
+   */
+  keepArchived(
+    items: readonly ArchivedMessage[],
+    order: ArrivalOrder = { after: null },
+  ): Promise<MessageRecord[]> {
+    const idsSuffice = this.deps.trustsArchiveIds?.() ?? false;
+    const arrivals = archivedArrivals(items, this.deps.account, this.#now()).map((arrival) => ({
+      ...arrival,
+      idsSuffice,
+    }));
+    return this.#inbound.keep(arrivals, order);
+  }
+
+  online(info: OnlineInfo, outbox: Outbox): Promise<void> {
+    if (!info.resumed) {
+      // In the background: signing in does not wait for a backlog to go out.
+      void this.#outgoing
+        .resend(outbox)
+        .catch((error: unknown) =>
+          this.deps.log.error("could not send queued messages", { error: errorName(error) }),
+        );
+    }
+    return Promise.resolve();
+  }
+
+  offline(): void {
+    this.#outgoing.offline();
+  }
+
+  acknowledged(stanza: Element): void {
+    if (stanza.is("message") && stanza.attrs.id && stanza.getChild("body")) {
+      this.#outgoing.acknowledged(stanza.attrs.id);
+    }
+  }
+
+  /** The catch-up is over: the receipts it held back go out now. */
+  catchUpDone(): void {
+    this.#receipts.catchUpDone();
+  }
+
+  // ---- the person's side --------------------------------------------------------------------
+
+  /**
+   * Sends a message to `to` (a bare or full JID). Stored first: offline, it is kept "queued"
+   * and sent once the account connects (also after a restart).
+   */
+  async send(to: string, body: string): Promise<ChatMessage> {
+    const { address, peer } = addressOf(to);
+    checkBody(body);
+    const record = await this.#outgoing.send(address, peer, body);
+    return toChatMessage(record);
+  }
+
+  /** Corrects the person's own message `id` (XEP-0308). */
+  async correct(to: string, id: string, body: string): Promise<ChatMessage> {
+    const { address, peer } = addressOf(to);
+    checkBody(body);
+    const original = await this.#history.findByReference({
+      accountId: this.deps.accountId,
+      conversation: peer,
+      direction: "out",
+      ref: id,
+    });
+    if (!original || original.id !== id) {
+      throw new WrenError("invalid-argument", "Only your own messages can be corrected.");
+    }
+    return toChatMessage(await this.#outgoing.correct(address, original, body));
+  }
+
+  /** XEP-0085: only to peers who showed they use chat states; nothing while offline. */
+  async sendChatState(to: string, state: ChatState): Promise<void> {
+    const { address, peer } = addressOf(to);
+    const outbox = this.deps.outbox();
+    if (!outbox || !this.#statesWanted.get(peer)) return;
+    await outbox.send(buildChatState(address, state));
+  }
+
+  /**
+   * The person has seen the conversation up to `upTo`: its unread count goes to 0, and the peer
+   * is told with a displayed marker when it asked for one.
+   */
+  async markRead(peer: string, upTo: string): Promise<void> {
+    await this.#history.markRead(this.deps.accountId, peer, upTo);
+    this.#receipts.displayed(peer);
+  }
+
+  /**
+   * A page of the conversation with `peer`, oldest first. Scrolling up past what this computer
+   * keeps asks the server's archive for older messages (once online).
+   */
+  async history(peer: string, query: HistoryQuery, limit: number): Promise<ChatMessage[]> {
+    const records = await pageWithOlder(
+      {
+        history: this.#history,
+        accountId: this.deps.accountId,
+        fetchOlder: this.deps.fetchOlder,
+        log: this.deps.log,
+      },
+      peer,
+      query,
+      limit,
     );
-    return true;
+    return records.map((record) => toChatMessage(record));
+  }
+
+  async conversations(limit: number): Promise<Omit<ConversationSummary, "accountId">[]> {
+    const found = await this.#history.conversations(this.deps.accountId, limit);
+    return found.map(({ conversation, last, unread }) => ({
+      peer: conversation,
+      last: toChatMessage(last),
+      unread,
+    }));
+  }
+
+  /**
+   * Deletes what is kept of the conversation with `peer` here. The server's archive keeps its
+   * copy, but what was deleted does not come back from it when the person scrolls up: older
+   * history of this conversation is not fetched again.
+   */
+  async deleteHistory(peer: string): Promise<number> {
+    // A message still being kept would otherwise outlive the deletion.
+    return this.#inbound.after(async () => {
+      const deleted = await this.#history.deleteConversation(this.deps.accountId, peer);
+      await this.#history.setArchiveComplete(this.deps.accountId, peer);
+      return deleted;
+    });
   }
 
   /**
@@ -90,130 +303,88 @@ export class Chat implements Feature {
    * arrived before is kept where it was headed, what arrives after goes to `history`.
    */
   useHistory(history: ChatHistory): Promise<void> {
-    this.#queue = this.#queue.then(() => {
+    return this.#inbound.after(async () => {
       this.#history = history;
     });
-    return this.#queue;
+  }
+
+  /** Where messages are kept now. */
+  get keptIn(): ChatHistory {
+    return this.#history;
   }
 
   /** Resolves once every message received so far has been kept and shown. */
   settled(): Promise<void> {
-    return this.#queue;
+    return this.#inbound.settled();
   }
 
-  /** Sends a chat message to `to` (bare or full JID); `peer` is its bare JID. */
-  async send(to: string, peer: string, body: string): Promise<ChatMessage> {
-    const id = newMessageId(this.#now());
-    await this.deps.outbox().send(buildChatMessage(to, id, body));
-    const now = this.#now();
-    const record: MessageRecord = {
-      ...this.#record(peer, "out", this.deps.account, body),
-      id,
-      stanzaId: id,
-      originId: id,
-      sentAt: now,
-      receivedAt: now,
-      timestamp: now,
-      state: "sent",
-    };
-    // It was sent: a history that fails to keep it must not make sending look failed.
-    await this.#history
-      .add(record)
-      .catch((error: unknown) =>
-        this.deps.log.error("could not keep a sent message", { error: errorName(error) }),
-      );
-    return toChatMessage(record);
+  // ---- helpers ------------------------------------------------------------------------------
+
+  /** Keeps a message with a body; false when there is none. */
+  #take(
+    stanza: Element,
+    peer: string,
+    direction: "in" | "out",
+    extensions: ChatExtensions,
+    archiveId: string | null,
+  ): boolean {
+    const receivedAt = this.#now();
+    const parsed = parseChatMessage(stanza, receivedAt);
+    if (!parsed) return false;
+    const kept = this.#inbound.keep([
+      {
+        message: parsed,
+        peer,
+        direction,
+        archiveId,
+        serverAt: null,
+        archived: false,
+        replaceId: extensions.replaceId,
+        receivedAt,
+      },
+    ]);
+    // The server may forget it once we say we handled it: not before it is stored. (A failure
+    // to keep it is logged by Inbound.)
+    handledOnceStored(stanza, kept);
+    kept.then(
+      (records) => {
+        if (archiveId && records.length > 0) this.deps.onKeptLive?.(archiveId, receivedAt);
+      },
+      () => undefined,
+    );
+    return true;
   }
 
-  /** Up to `limit` messages, newest last, before the message with id `before` when given. */
-  async history(peer: string, before: string | undefined, limit: number): Promise<ChatMessage[]> {
-    const page = await this.#history.page({
-      accountId: this.deps.accountId,
-      conversation: peer,
-      before,
-      limit,
-    });
-    return page.map(toChatMessage);
-  }
-
-  /** Deletes what is kept of the conversation with `peer` (here; the server's archive stays). */
-  async deleteHistory(peer: string): Promise<number> {
-    await this.#queue; // a message still being kept would otherwise outlive the deletion
-    return this.#history.deleteConversation(this.deps.accountId, peer);
-  }
-
-  async #receive(parsed: Incoming, receivedAt: number): Promise<void> {
-    const trusted =
-      parsed.mayTrustIds && this.deps.trustsArchiveIds?.()
-        ? parsed.stanzaIds.find((stanzaId) => stanzaId.by === this.deps.account)
-        : undefined;
-    const sender = parsed.direction === "in" ? parsed.from : this.deps.account;
-    // A history that fails (a damaged database, a full disk) must not hide the message: it is
-    // shown all the same, and the failure logged.
-    const duplicate = await this.#history
-      .findDuplicate({
+  /** Receipts and markers from the peer about our messages. */
+  #peerNews(peer: string, direction: "in", extensions: ChatExtensions): boolean {
+    const id = extensions.displayedId ?? extensions.receivedId;
+    if (!id) return extensions.chatState !== null;
+    const state = extensions.displayedId ? "displayed" : "delivered";
+    void this.#inbound.after(async () => {
+      const ours = await this.#history.findByReference({
         accountId: this.deps.accountId,
-        conversation: parsed.peer,
-        direction: parsed.direction,
-        sender,
-        body: parsed.body,
-        archiveId: trusted?.id ?? null,
-        originId: parsed.originId,
-        stanzaId: parsed.id || null,
-        timestamp: parsed.timestamp,
-        windowMs: REPEAT_WINDOW_MS,
-      })
-      .catch((error: unknown) => {
-        this.deps.log.error("could not look for a repeat in the history", {
-          error: errorName(error),
-        });
-        return null;
+        conversation: peer,
+        direction: direction === "in" ? "out" : "in",
+        ref: id,
       });
-    if (duplicate) return;
-    const record: MessageRecord = {
-      ...this.#record(parsed.peer, parsed.direction, sender, parsed.body),
-      sentAt: parsed.delayed ? parsed.timestamp : null,
-      receivedAt,
-      timestamp: parsed.timestamp,
-      stanzaId: parsed.id || null,
-      originId: parsed.originId,
-      archiveId: trusted?.id ?? null,
-      archiveBy: trusted ? this.deps.account : null,
-      state: parsed.direction === "in" ? "received" : "sent",
-    };
-    await this.#history
-      .add(record)
-      .catch((error: unknown) =>
-        this.deps.log.error("could not keep an incoming message", { error: errorName(error) }),
-      );
-    this.deps.onMessage(toChatMessage(record));
+      if (ours) await this.#outgoing.peerGot(ours, state);
+    });
+    return true;
   }
 
-  #record(conversation: string, direction: "in" | "out", sender: string, body: string) {
-    return {
-      // Wren's own id: the sender's is not unique, and the page tells messages apart by this one.
-      id: newMessageId(this.#now()),
-      accountId: this.deps.accountId,
-      conversation,
-      kind: "chat" as const,
-      direction,
-      sender,
-      body,
-      serverAt: null,
-      archiveId: null,
-      archiveBy: null,
-      correctsId: null,
-    };
+  /** Another device of ours showed the conversation up to the message `ref`. */
+  async #readElsewhere(peer: string, ref: string): Promise<void> {
+    await this.#inbound.after(async () => {
+      const seen = await this.#history.findByReference({
+        accountId: this.deps.accountId,
+        conversation: peer,
+        direction: "in",
+        ref,
+      });
+      if (!seen) return;
+      await this.#history.markRead(this.deps.accountId, peer, seen.id);
+      this.#receipts.displayedElsewhere(peer);
+      this.deps.onRead?.(peer);
+    });
   }
-}
-
-function toChatMessage(record: MessageRecord): ChatMessage {
-  return {
-    id: record.id,
-    peer: record.conversation,
-    direction: record.direction,
-    body: record.body,
-    timestamp: record.timestamp,
-    delayed: record.direction === "in" && record.sentAt !== null,
-  };
 }

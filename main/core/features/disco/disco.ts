@@ -41,6 +41,11 @@ export interface Disco extends Feature {
   /** The server's features; empty until known. */
   serverFeatures(): ReadonlySet<string>;
   serverSupports(ns: string): boolean;
+  /**
+   * Whether the account's own bare JID advertises `ns` (its archive, XEP-0313, and the stanza-ids
+   * it stamps, XEP-0359, are announced there); false until known.
+   */
+  accountSupports(ns: string): boolean;
   /** What `jid` (usually a full JID) says it can do; null when that cannot be known now. */
   infoOf(jid: string): Promise<DiscoInfo | null>;
   /** Whether `jid` advertises feature `ns`; false when unknown. */
@@ -76,6 +81,8 @@ class DiscoFeature implements Disco {
   readonly #remote: RemoteDisco;
   #own: { key: string; own: OwnInfo } | null = null;
   #server: { info: DiscoInfo; features: ReadonlySet<string> } | null = null;
+  #accountFeatures: ReadonlySet<string> = NO_FEATURES;
+  readonly #account: string;
   #lastOutbox: Outbox | null = null;
   /** Counts new sessions, so a late answer from an old one cannot overwrite a newer one. */
   #session = 0;
@@ -84,6 +91,7 @@ class DiscoFeature implements Disco {
     const domain = parseJid(deps.account)?.domain;
     if (!domain) throw new Error("disco needs the account's JID");
     this.#domain = domain;
+    this.#account = deps.account;
     this.#features = deps.features;
     this.#log = deps.log ?? createLogger("core/disco");
     this.#cache = deps.cache ?? new CapsCache();
@@ -100,10 +108,13 @@ class DiscoFeature implements Disco {
     if (info.resumed) return;
     this.#remote.forgetPresences();
     const session = ++this.#session;
-    const server = await this.#askServer(outbox);
-    if (server && session === this.#session) {
-      this.#server = { info: server, features: new Set(server.features) };
-    }
+    const [server, account] = await Promise.all([
+      this.#ask(outbox, this.#domain, "the server"),
+      this.#ask(outbox, this.#account, "the account"),
+    ]);
+    if (session !== this.#session) return;
+    if (server) this.#server = { info: server, features: new Set(server.features) };
+    if (account) this.#accountFeatures = new Set(account.features);
   }
 
   offline(): void {
@@ -125,6 +136,10 @@ class DiscoFeature implements Disco {
 
   serverSupports(ns: string): boolean {
     return this.serverFeatures().has(ns);
+  }
+
+  accountSupports(ns: string): boolean {
+    return this.#accountFeatures.has(ns);
   }
 
   async infoOf(jid: string): Promise<DiscoInfo | null> {
@@ -166,15 +181,15 @@ class DiscoFeature implements Disco {
     return this.#own.own;
   }
 
-  /** The server's disco#info, or null (and what we knew is kept) when it did not answer. */
-  async #askServer(outbox: Outbox): Promise<DiscoInfo | null> {
+  /** The disco#info of `jid`, or null (and what we knew is kept) when it did not answer. */
+  async #ask(outbox: Outbox, jid: string, who: string): Promise<DiscoInfo | null> {
     try {
-      const result = await outbox.request(buildInfoRequest(this.#domain));
+      const result = await outbox.request(buildInfoRequest(jid));
       const query = result.getChild("query", NS_DISCO_INFO);
       if (query) return parseDiscoInfo(query).info;
-      this.#log.warn("the server's disco#info result had no query");
+      this.#log.warn(`${who}'s disco#info result had no query`);
     } catch (error) {
-      this.#log.warn("could not learn what the server supports", { error: errorName(error) });
+      this.#log.warn(`could not learn what ${who} supports`, { error: errorName(error) });
     }
     return null;
   }

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Chat } from "../../../../main/core/features/chat/chat";
 import type { ConversationLimits } from "../../../../main/core/features/chat/conversation-store";
 import { MemoryHistory } from "../../../../main/core/features/chat/memory-history";
+import type { ChatHistory } from "../../../../main/core/features/chat/message-record";
 import { ThisRunHistory } from "../../../../main/core/features/chat/this-run-history";
 import type { ChatMessage } from "../../../../preload/contract";
 import { fakeOutbox } from "../fake-outbox";
@@ -41,23 +42,48 @@ function setup(
     return taken;
   };
   const bodies = async (peer: string, before?: string, limit = 100) =>
-    (await chat.history(peer, before, limit)).map((m) => m.body);
+    (await chat.history(peer, { before }, limit)).map((m) => m.body);
   return { chat, sent, received, receive, bodies };
 }
 
 describe("Chat", () => {
-  it("sends with a fresh random id, as its origin-id too, and records the message", async () => {
+  it("sends with a fresh random id, as its origin-id too, asking for receipts and markers", async () => {
     const { chat, sent } = setup();
-    const first = await chat.send("bob@example.org", "bob@example.org", "hello");
-    const second = await chat.send("bob@example.org/phone", "bob@example.org", "again");
+    const first = await chat.send("bob@example.org", "hello");
+    const second = await chat.send("Bob@Example.org/phone", "again");
     expect(first.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(second.id).not.toBe(first.id);
-    expect(sent[1]).toBe(
+    expect(sent.filter((stanza) => stanza.startsWith("<message"))[1]).toBe(
       `<message type="chat" to="bob@example.org/phone" id="${second.id}"><body>again</body>` +
-        `<origin-id xmlns="urn:xmpp:sid:0" id="${second.id}"/></message>`,
+        `<origin-id xmlns="urn:xmpp:sid:0" id="${second.id}"/>` +
+        `<request xmlns="urn:xmpp:receipts"/><markable xmlns="urn:xmpp:chat-markers:0"/>` +
+        `<active xmlns="http://jabber.org/protocol/chatstates"/></message>`,
     );
-    expect(first).toMatchObject({ peer: "bob@example.org", direction: "out", delayed: false });
-    expect(await chat.history("bob@example.org", undefined, 10)).toEqual([first, second]);
+    expect(first).toMatchObject({
+      peer: "bob@example.org",
+      direction: "out",
+      delayed: false,
+      state: "sent",
+    });
+    const kept = await chat.history("bob@example.org", {}, 10);
+    expect(kept.map((m) => [m.id, m.body])).toEqual([
+      [first.id, "hello"],
+      [second.id, "again"],
+    ]);
+  });
+
+  it("refuses an address that is none, and a message too long or empty", async () => {
+    const { chat, sent } = setup();
+    await expect(chat.send("not an address", "hi")).rejects.toMatchObject({
+      code: "invalid-argument",
+    });
+    await expect(chat.send("bob@example.org", "")).rejects.toMatchObject({
+      code: "invalid-argument",
+    });
+    await expect(chat.send("bob@example.org", "x".repeat(100_001))).rejects.toMatchObject({
+      code: "invalid-argument",
+    });
+    expect(sent).toEqual([]);
   });
 
   it("keeps and reports incoming messages under an id of Wren's own, and leaves the rest", async () => {
@@ -144,7 +170,7 @@ describe("Chat", () => {
     await receive(
       ...Array.from({ length: 10 }, (_, i) => message({ type: "chat", id: `m${i}` }, body(`${i}`))),
     );
-    const all = await chat.history("bob@example.org", undefined, 100);
+    const all = await chat.history("bob@example.org", {}, 100);
     expect(all.map((m) => m.body)).toEqual(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
     expect(await bodies("bob@example.org", undefined, 3)).toEqual(["7", "8", "9"]);
     expect(await bodies("bob@example.org", all[5]!.id, 2)).toEqual(["3", "4"]);
@@ -161,7 +187,7 @@ describe("Chat", () => {
     const seen: string[] = [];
     let before: string | undefined;
     for (;;) {
-      const page = await chat.history("bob@example.org", before, 2);
+      const page = await chat.history("bob@example.org", { before }, 2);
       if (page.length === 0) break;
       seen.unshift(...page.map((m) => m.body));
       before = page[0]!.id;
@@ -247,6 +273,7 @@ describe("ThisRunHistory", () => {
     archiveBy: null,
     state: "received" as const,
     correctsId: null,
+    editedAt: null,
   });
   const page = { accountId: "acc", conversation: "bob@example.org", limit: 10 };
 
@@ -272,26 +299,42 @@ describe("ThisRunHistory", () => {
       accountId: "acc",
       account: ACCOUNT,
       outbox: () => outbox,
-      history: {
-        add: async () => Promise.reject(broken),
-        findDuplicate: async () => Promise.reject(broken),
-        page: async () => Promise.reject(broken),
-        deleteConversation: async () => Promise.reject(broken),
-      },
+      history: brokenHistory(broken),
       onMessage: (m) => received.push(m),
       log,
     });
     chat.message(message({ type: "chat" }, body("still here")));
     await chat.settled();
     expect(received.map((m) => m.body)).toEqual(["still here"]);
-    expect((await chat.send("bob@example.org", "bob@example.org", "sent anyway")).body).toBe(
-      "sent anyway",
-    );
+    expect((await chat.send("bob@example.org", "sent anyway")).body).toBe("sent anyway");
     expect(lines.map((line) => line.message)).toEqual([
-      "could not look for a repeat in the history",
       "could not keep an incoming message",
       "could not keep a sent message",
+      "could not record a message's delivery",
+      "could not record a message's delivery",
     ]);
-    await expect(chat.history("bob@example.org", undefined, 10)).rejects.toBe(broken);
+    await expect(chat.history("bob@example.org", {}, 10)).rejects.toBe(broken);
+  });
+
+  it("says so when a message written offline cannot be kept to send later", async () => {
+    const chat = new Chat({
+      accountId: "acc",
+      account: ACCOUNT,
+      outbox: () => null,
+      history: brokenHistory(new Error("disk full")),
+      onMessage: () => {},
+      log: captureLog().log,
+    });
+    await expect(chat.send("bob@example.org", "lost?")).rejects.toMatchObject({
+      code: "internal",
+      message: expect.stringContaining("could not keep this message"),
+    });
   });
 });
+
+/** A history whose every call fails, as a damaged database's would. */
+function brokenHistory(error: Error): ChatHistory {
+  return new Proxy({} as ChatHistory, {
+    get: (_, name) => (name === "addUnlessDuplicate" ? undefined : () => Promise.reject(error)),
+  });
+}

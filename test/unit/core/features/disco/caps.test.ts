@@ -29,6 +29,7 @@ async function online(options: { cache?: CapsCache } = {}) {
   const disco = createDisco({ account: "juliet@capulet.lit", features: () => [], log, ...options });
   const going = disco.online!({ resumed: false }, outbox);
   requests.shift()!.answer(infoResult("capulet.lit", ""));
+  requests.shift()!.answer(infoResult("juliet@capulet.lit", ""));
   await going;
   return { disco, requests, lines };
 }

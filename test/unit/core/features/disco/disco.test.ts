@@ -135,12 +135,15 @@ describe("disco answering about Wren", () => {
 });
 
 describe("disco asking the server", () => {
-  const serverAnswer = () =>
-    infoResult(
-      "capulet.lit",
-      "<identity category='server' type='im'/>" +
-        "<feature var='urn:xmpp:carbons:2'/><feature var='urn:xmpp:mam:2'/>",
-    );
+  // The server answers for itself; the account's bare JID for its archive (as Prosody does).
+  const serverAnswer = (iq?: Element) =>
+    iq?.attrs.to === ACCOUNT
+      ? infoResult(ACCOUNT, "<feature var='urn:xmpp:mam:2'/><feature var='urn:xmpp:sid:0'/>")
+      : infoResult(
+          "capulet.lit",
+          "<identity category='server' type='im'/>" +
+            "<feature var='urn:xmpp:carbons:2'/><feature var='urn:xmpp:mam:2'/>",
+        );
 
   it("knows nothing before the first session", () => {
     const disco = createDisco({ account: ACCOUNT, features: () => [] });
@@ -149,13 +152,16 @@ describe("disco asking the server", () => {
     expect(disco.serverSupports("urn:xmpp:carbons:2")).toBe(false);
   });
 
-  it("asks the account's domain on a new session", async () => {
+  it("asks the account's domain and the account itself on a new session", async () => {
     const { outbox, sent } = fakeOutbox(serverAnswer);
     const disco = createDisco({ account: ACCOUNT, features: () => [] });
     await disco.online!({ resumed: false }, outbox);
     expect(sent).toEqual([
       `<iq type="get" to="capulet.lit"><query xmlns="${NS_DISCO_INFO}"/></iq>`,
+      `<iq type="get" to="${ACCOUNT}"><query xmlns="${NS_DISCO_INFO}"/></iq>`,
     ]);
+    expect(disco.accountSupports("urn:xmpp:sid:0")).toBe(true);
+    expect(disco.serverSupports("urn:xmpp:sid:0")).toBe(false);
     expect(disco.serverSupports("urn:xmpp:carbons:2")).toBe(true);
     expect(disco.serverSupports("urn:xmpp:mam:2")).toBe(true);
     expect(disco.serverSupports("urn:xmpp:blocking")).toBe(false);
@@ -165,7 +171,7 @@ describe("disco asking the server", () => {
     ]);
     // Asking about the server itself needs no second query.
     expect(await disco.supports("capulet.lit", "urn:xmpp:mam:2")).toBe(true);
-    expect(sent).toHaveLength(1);
+    expect(sent).toHaveLength(2);
   });
 
   it("asks contacts only over the live connection, never over one that is down", async () => {
@@ -176,7 +182,7 @@ describe("disco asking the server", () => {
     // The link is lost, waiting to be resumed: features are not told offline, the outbox is gone.
     live = null;
     expect(await disco.infoOf("romeo@montague.lit/orchard")).toBeNull();
-    expect(sent).toHaveLength(1); // only the server's disco#info of the session
+    expect(sent).toHaveLength(2); // only the server's and the account's disco#info
   });
 
   it("does not ask again on a resumed stream, and keeps what it knew across offline", async () => {
@@ -184,7 +190,7 @@ describe("disco asking the server", () => {
     const disco = createDisco({ account: ACCOUNT, features: () => [] });
     await disco.online!({ resumed: false }, outbox);
     await disco.online!({ resumed: true }, outbox);
-    expect(sent).toHaveLength(1);
+    expect(sent).toHaveLength(2);
     disco.offline!();
     expect(disco.serverSupports("urn:xmpp:carbons:2")).toBe(true);
   });
@@ -198,7 +204,7 @@ describe("disco asking the server", () => {
     reply = () => new Error("timeout");
     await expect(disco.online!({ resumed: false }, outbox)).resolves.toBeUndefined();
     expect(disco.serverSupports("urn:xmpp:carbons:2")).toBe(true);
-    expect(lines.filter((line) => line.level === "warn")).toHaveLength(1);
+    expect(lines.filter((line) => line.level === "warn")).toHaveLength(2);
     reply = () => infoResult("capulet.lit", "<feature var='urn:xmpp:blocking'/>");
     await disco.online!({ resumed: false }, outbox);
     expect([...disco.serverFeatures()]).toEqual(["urn:xmpp:blocking"]);
@@ -216,7 +222,7 @@ describe("disco asking the server", () => {
               xml("item", { jid: "upload.capulet.lit" }),
             ),
           )
-        : serverAnswer(),
+        : serverAnswer(iq),
     );
     const disco = createDisco({ account: ACCOUNT, features: () => [] });
     expect(await disco.itemsOf("capulet.lit")).toBeNull();
@@ -224,6 +230,6 @@ describe("disco asking the server", () => {
     expect(await disco.itemsOf("capulet.lit")).toEqual([
       { jid: "upload.capulet.lit", node: "", name: "" },
     ]);
-    expect(requests[1]?.attrs.to).toBe("capulet.lit");
+    expect(requests[2]?.attrs.to).toBe("capulet.lit");
   });
 });
