@@ -7,6 +7,7 @@ import { createDisco, type CapsCache, type Disco } from "./features/disco";
 import type { ConversationLimits } from "./features/chat/conversation-store";
 import { MemoryHistory } from "./features/chat/memory-history";
 import type { ChatHistory } from "./features/chat/message-record";
+import { Archive } from "./features/mam/mam";
 import { Ping } from "./features/ping";
 import { Presence } from "./features/presence";
 import type { PresenceLimits } from "./features/presence-book";
@@ -45,6 +46,7 @@ export class AccountState {
   /** "Does the server, or this contact, support X?" for every feature (XEP-0030, XEP-0115). */
   readonly disco: Disco;
   readonly carbons: Carbons;
+  readonly archive: Archive;
   readonly roster: Roster;
   readonly presence: Presence;
   readonly chat: Chat;
@@ -64,7 +66,8 @@ export class AccountState {
     // and reads caps from presence without taking it; carbons are enabled before our initial
     // presence goes out, and take the copies they carry before chat sees messages; the roster
     // takes subscription presences before presence sees the rest, and is fetched before our
-    // initial presence goes out.
+    // initial presence goes out; the archive's catch-up starts after it, and takes its results
+    // before chat sees messages.
     this.disco = this.router.add(
       createDisco({
         account: this.jid,
@@ -82,6 +85,7 @@ export class AccountState {
         log,
       }),
     );
+    const accountId = options.accountId ?? this.jid;
     this.router.add(new Ping());
     this.roster = this.router.add(
       new Roster({
@@ -105,14 +109,39 @@ export class AccountState {
         limits: options.limits?.presence,
       }),
     );
+    // After carbons and after initial presence: from then on everything sent to us comes live,
+    // so whatever came before is in the archive when the catch-up reads it. (Started before
+    // presence, a message arriving in between would be missed: Prosody does not hand offline
+    // messages to a session that queried the archive, and the query was already answered.)
+    this.archive = this.router.add(
+      new Archive({
+        accountId,
+        account: this.jid,
+        history: () => this.chat.keptIn,
+        keep: (items, order) => this.chat.keepArchived(items, order),
+        onCaughtUp: () => this.chat.catchUpDone(),
+        onProgress: (progress) => events.emit("catchUp", progress),
+        outbox: () => this.#outbox(),
+        log,
+        now: options.now,
+      }),
+    );
     this.chat = this.router.add(
       new Chat({
-        accountId: options.accountId ?? this.jid,
+        accountId,
         account: this.jid,
-        outbox: () => this.#requireOutbox(),
+        outbox: () => this.#outbox(),
         history: options.history ?? new MemoryHistory(options.limits?.conversations),
         onMessage: (message) => events.emit("message", message),
-        trustsArchiveIds: () => this.disco.serverSupports(NS_SID),
+        onChanges: (changes) => events.emit("messageChanges", changes),
+        onChatState: (peer, state) => events.emit("chatState", peer, state),
+        onRead: (peer) => events.emit("conversationRead", peer),
+        catchingUp: () => this.archive.catchingUp,
+        onKeptLive: (archiveId, at) => this.archive.keptLive(archiveId, at),
+        fetchOlder: (peer, oldest, limit) => this.archive.fetchOlder(peer, oldest, limit),
+        // Prosody announces its stanza-ids on the account, others on the server.
+        trustsArchiveIds: () =>
+          this.disco.accountSupports(NS_SID) || this.disco.serverSupports(NS_SID),
         log,
         now: options.now,
       }),

@@ -23,8 +23,15 @@ storage = "internal"
 
 modules_enabled = {
   "roster"; "saslauth"; "tls"; "disco"; "ping"; "posix"; "offline"; "admin_shell";
-  "register"; "carbons";
+  "register"; "carbons"; "mam";
 }
+-- Message archive (XEP-0313) for the history tests: everything archived, kept a week.
+default_archive_policy = true
+archive_expires_after = "1w"
+max_archive_query_results = 100
+-- XEP-0198 resumption window (smacks is loaded by the files that need it), short so the fault
+-- tests can outlast it.
+smacks_hibernation_time = 30
 modules_disabled = { "s2s" }
 
 ssl = {
