@@ -93,6 +93,7 @@ export function createApp(deps: AppDeps): App {
     openExternal: deps.openExternal,
     chooseCertificateFile: deps.chooseCertificateFile,
     eventWindowMs: deps.eventWindowMs,
+    search: (query) => store.search(query),
   });
   const dispatch = createDispatch(service.handlers, {
     onInternalError: (name, error) => log.error("command failed", { command: name }, error),

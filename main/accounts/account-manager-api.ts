@@ -1,4 +1,9 @@
-import type { SessionState } from "../../preload/contract";
+import type {
+  CatchUpProgress,
+  ChatState,
+  MessageChange,
+  SessionState,
+} from "../../preload/contract";
 import type { AccountState } from "../core/account-state";
 import type { ClientCertificate } from "../core/auth/client-certificate";
 import type { LoadProblem } from "./settings-file";
@@ -69,6 +74,10 @@ export interface AccountManagerEvents {
   }) => void;
   ownPresence: (event: { accountId: string } & Parameters<SessionEvents["ownPresence"]>[0]) => void;
   message: (event: { accountId: string; message: Parameters<SessionEvents["message"]>[0] }) => void;
+  messageChanges: (event: { accountId: string; changes: MessageChange[] }) => void;
+  chatState: (event: { accountId: string; peer: string; state: ChatState }) => void;
+  conversationRead: (event: { accountId: string; peer: string }) => void;
+  catchUp: (event: { accountId: string; progress: CatchUpProgress }) => void;
   subscriptionRequest: (event: { accountId: string; jid: string }) => void;
   subscriptionRequestResolved: (event: { accountId: string; jid: string }) => void;
   reconnected: (event: { accountId: string; resumed: boolean }) => void;

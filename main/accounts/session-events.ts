@@ -59,6 +59,16 @@ export function createSessionEventForwarding(deps: {
       forward("presence", (contacts) => report(() => emit("presence", { accountId, contacts })));
       forward("ownPresence", (own) => report(() => emit("ownPresence", { accountId, ...own })));
       forward("message", (message) => report(() => emit("message", { accountId, message })));
+      forward("messageChanges", (changes) =>
+        report(() => emit("messageChanges", { accountId, changes })),
+      );
+      forward("chatState", (peer, state) =>
+        report(() => emit("chatState", { accountId, peer, state })),
+      );
+      forward("conversationRead", (peer) =>
+        report(() => emit("conversationRead", { accountId, peer })),
+      );
+      forward("catchUp", (progress) => report(() => emit("catchUp", { accountId, progress })));
       forward("subscriptionRequest", (jid) =>
         report(() => emit("subscriptionRequest", { accountId, jid })),
       );

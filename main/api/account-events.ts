@@ -29,6 +29,7 @@ export function forwardAccountEvents(context: ServiceContext): () => void {
     accounts.on("accounts", (change) => {
       if (change.kind === "removed") {
         seen.delete(change.accountId);
+        context.catchUp.delete(change.accountId);
         push({ type: "account-removed", accountId: change.accountId });
         return;
       }
@@ -47,6 +48,22 @@ export function forwardAccountEvents(context: ServiceContext): () => void {
     accounts.on("message", ({ accountId, message }) =>
       push({ type: "messages", accountId, messages: [message] }),
     ),
+    accounts.on("messageChanges", ({ accountId, changes }) =>
+      push({ type: "message-changes", accountId, changes }),
+    ),
+    accounts.on("chatState", ({ accountId, peer, state }) =>
+      push({ type: "chat-state", accountId, peer, state }),
+    ),
+    accounts.on("conversationRead", ({ accountId, peer }) =>
+      push({ type: "conversation-read", accountId, peer }),
+    ),
+    accounts.on("catchUp", ({ accountId, progress }) => {
+      // Kept while it runs or after it failed, for the snapshot of a page that starts meanwhile.
+      if (progress.running || progress.error !== undefined)
+        context.catchUp.set(accountId, progress);
+      else context.catchUp.delete(accountId);
+      push({ type: "catch-up", accountId, progress });
+    }),
     accounts.on("subscriptionRequest", ({ accountId, jid }) =>
       push({ type: "subscription-request", accountId, jid }),
     ),

@@ -2,7 +2,6 @@ import type { Handlers } from "./dispatch";
 import { toSummary } from "./account-view";
 import { requireAccount, requireOnline, type ServiceContext } from "./service-context";
 import { errorName } from "../shared/errors";
-import { toBareJid } from "../core/jid";
 
 type AccountHandlers = Pick<
   Handlers,
@@ -20,12 +19,9 @@ type AccountHandlers = Pick<
   | "addContact"
   | "approveSubscription"
   | "denySubscription"
-  | "sendMessage"
-  | "history"
-  | "deleteHistory"
 >;
 
-/** Account management, own presence, roster and chat: each routed to the account it names. */
+/** Account management, own presence and roster: each routed to the account it names. */
 export function createAccountHandlers(context: ServiceContext): AccountHandlers {
   const { accounts, credentials, log } = context;
   const undecided = () => credentials.status().kind === null;
@@ -152,20 +148,5 @@ export function createAccountHandlers(context: ServiceContext): AccountHandlers 
       requireOnline(context, accountId).approveSubscription(jid),
     denySubscription: ({ accountId, jid }) =>
       requireOnline(context, accountId).denySubscription(jid),
-    sendMessage: ({ accountId, to, body }) =>
-      requireOnline(context, accountId).sendMessage(to, body),
-
-    async history({ accountId, peer, before, limit }) {
-      requireAccount(context, accountId);
-      // What this run has seen, online or not.
-      const state = accounts.state(accountId);
-      return state ? state.chat.history(toBareJid(peer) ?? peer, before, limit) : [];
-    },
-
-    async deleteHistory({ accountId, peer }) {
-      requireAccount(context, accountId);
-      const deleted = await accounts.state(accountId)?.chat.deleteHistory(toBareJid(peer) ?? peer);
-      log.info("deleted a conversation's history", { accountId, messages: deleted ?? 0 });
-    },
   };
 }

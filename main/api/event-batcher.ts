@@ -1,4 +1,4 @@
-import type { ContactPresence, WrenEvent } from "../../preload/contract";
+import type { ContactPresence, MessageChange, WrenEvent } from "../../preload/contract";
 
 export interface EventBatcher {
   push(event: WrenEvent): void;
@@ -18,10 +18,19 @@ export interface EventBatcherOptions {
  * same account, so a presence flood after login is one message carrying each contact once, not
  * thousands of messages. Order is kept: a roster reset still arrives before the presence that
  * follows it, and one account's events never merge into another's.
+ *
+ * Messages and their changes (ticks, corrections) alternate when a conversation is busy, so
+ * they merge past each other where that cannot change what the page ends up showing: an
+ * account's new messages join its earlier "messages" event across its "message-changes" (a
+ * change only names a message told before it) and across other accounts' events; its changes
+ * join its earlier "message-changes" across other accounts' events only, never moving before a
+ * message they may name. A window of chatting is then one event of each per account.
  */
 export function createEventBatcher({ deliver, windowMs = 16 }: EventBatcherOptions): EventBatcher {
   let queue: WrenEvent[] = [];
   let presenceIndex = new Map<string, number>();
+  /** Where each queued "message-changes" event has each message's change. */
+  let changeIndex = new Map<WrenEvent, Map<string, number>>();
   let timer: ReturnType<typeof setTimeout> | null = null;
 
   const flush = () => {
@@ -31,15 +40,46 @@ export function createEventBatcher({ deliver, windowMs = 16 }: EventBatcherOptio
     const batch = queue;
     queue = [];
     presenceIndex = new Map();
+    changeIndex = new Map();
     deliver(batch);
+  };
+
+  /** Merges messages or message changes into an earlier event of their account (see above). */
+  const mergeMessages = (event: WrenEvent): boolean => {
+    if (event.type !== "messages" && event.type !== "message-changes") return false;
+    for (let i = queue.length - 1; i >= 0; i--) {
+      const queued = queue[i] as WrenEvent;
+      if (accountOf(queued) !== event.accountId) continue;
+      if (queued.type === event.type) {
+        if (queued.type === "messages" && event.type === "messages") {
+          queued.messages.push(...event.messages);
+        } else if (queued.type === "message-changes" && event.type === "message-changes") {
+          const index = changeIndex.get(queued) ?? new Map<string, number>();
+          changeIndex.set(queued, index);
+          addChanges(queued.changes, index, event.changes);
+        }
+        return true;
+      }
+      // New messages may pass the account's changes; changes pass nothing of their account.
+      if (!(event.type === "messages" && queued.type === "message-changes")) return false;
+    }
+    return false;
   };
 
   return {
     push(event) {
-      const last = queue.at(-1);
-      if (!(last && mergeInto(last, event, presenceIndex))) {
-        if (event.type === "presence") presenceIndex = indexPresence(event.contacts);
-        queue.push(copyForMerging(event));
+      if (!mergeMessages(event)) {
+        const last = queue.at(-1);
+        if (!(last && mergeInto(last, event, presenceIndex))) {
+          if (event.type === "presence") presenceIndex = indexPresence(event.contacts);
+          const copy = copyForMerging(event);
+          if (copy.type === "message-changes") {
+            const index = new Map<string, number>();
+            copy.changes = addChanges([], index, copy.changes);
+            changeIndex.set(copy, index);
+          }
+          queue.push(copy);
+        }
       }
       timer ??= setTimeout(flush, windowMs);
     },
@@ -63,10 +103,6 @@ function mergeInto(last: WrenEvent, event: WrenEvent, presenceIndex: Map<string,
     for (const contact of event.contacts) upsertPresence(last.contacts, presenceIndex, contact);
     return true;
   }
-  if (last.type === "messages" && event.type === "messages") {
-    last.messages.push(...event.messages);
-    return true;
-  }
   if (last.type === "roster" && event.type === "roster" && !event.reset) {
     const removed = new Set(event.removed);
     last.upserted = last.upserted.filter((item) => !removed.has(item.jid));
@@ -76,6 +112,24 @@ function mergeInto(last: WrenEvent, event: WrenEvent, presenceIndex: Map<string,
     return true;
   }
   return false;
+}
+
+/** Adds `changes` to `list`, one entry per message: a later change of a message updates its entry. */
+function addChanges(
+  list: MessageChange[],
+  index: Map<string, number>,
+  changes: readonly MessageChange[],
+): MessageChange[] {
+  for (const change of changes) {
+    const at = index.get(change.id);
+    if (at === undefined) {
+      index.set(change.id, list.length);
+      list.push({ ...change });
+    } else {
+      list[at] = { ...list[at], ...change };
+    }
+  }
+  return list;
 }
 
 function accountOf(event: WrenEvent): string {
@@ -107,6 +161,8 @@ function copyForMerging(event: WrenEvent): WrenEvent {
       return { ...event, contacts: [...event.contacts] };
     case "messages":
       return { ...event, messages: [...event.messages] };
+    case "message-changes":
+      return { ...event, changes: [...event.changes] };
     case "roster":
       return { ...event, upserted: [...event.upserted], removed: [...event.removed] };
     case "account":

@@ -4,12 +4,13 @@ import type { CredentialChoice } from "../credentials/credential-choice";
 import { createLogger, type Logger } from "../shared/log";
 import { createAccountHandlers } from "./account-handlers";
 import { createCertificatePicks, type ChooseCertificateFile } from "./certificate-picks";
+import { createChatHandlers } from "./chat-handlers";
 import { forwardAccountEvents } from "./account-events";
 import { accountData, toSummary } from "./account-view";
 import type { Handlers } from "./dispatch";
 import { createEventBatcher } from "./event-batcher";
 import { createRegistrationHandlers, type RegistrationFunctions } from "./registration-handlers";
-import type { ServiceContext } from "./service-context";
+import type { MessageSearch, ServiceContext } from "./service-context";
 import { errorName } from "../shared/errors";
 import { WrenError } from "../shared/errors";
 
@@ -30,6 +31,8 @@ export interface WrenServiceDeps {
   registrationTtlMs?: number;
   /** How long events may wait to be batched together. */
   eventWindowMs?: number;
+  /** Full-text search over the database; without one, searching finds nothing. */
+  search?: MessageSearch;
   log?: Logger;
 }
 
@@ -71,6 +74,8 @@ export function createWrenService(deps: WrenServiceDeps): WrenService {
     presence: new Map(),
     saveWhenDecided: new Set(),
     certificates,
+    search: deps.search ?? null,
+    catchUp: new Map(),
   };
   const stopForwarding = forwardAccountEvents(context);
   const registration = createRegistrationHandlers(context, {
@@ -115,14 +120,16 @@ export function createWrenService(deps: WrenServiceDeps): WrenService {
   };
 
   const accountHandlers = createAccountHandlers(context);
+  const chatHandlers = createChatHandlers(context);
   const handlers: Handlers = {
     snapshot: afterStart((): Snapshot => {
       const accounts = deps.accounts.accounts();
       return {
         accounts: accounts.map(toSummary),
-        data: accounts.map((account) =>
-          accountData(deps.accounts, account.id, context.presence.get(account.id), log),
-        ),
+        data: accounts.map((account) => ({
+          ...accountData(deps.accounts, account.id, context.presence.get(account.id), log),
+          ...(context.catchUp.has(account.id) && { catchUp: context.catchUp.get(account.id) }),
+        })),
         credentials: deps.credentials.status(),
         settingsProblem,
       };
@@ -147,9 +154,14 @@ export function createWrenService(deps: WrenServiceDeps): WrenService {
     addContact: afterStart(accountHandlers.addContact),
     approveSubscription: afterStart(accountHandlers.approveSubscription),
     denySubscription: afterStart(accountHandlers.denySubscription),
-    sendMessage: afterStart(accountHandlers.sendMessage),
-    history: afterStart(accountHandlers.history),
-    deleteHistory: afterStart(accountHandlers.deleteHistory),
+    sendMessage: afterStart(chatHandlers.sendMessage),
+    correctMessage: afterStart(chatHandlers.correctMessage),
+    sendChatState: afterStart(chatHandlers.sendChatState),
+    history: afterStart(chatHandlers.history),
+    conversations: afterStart(chatHandlers.conversations),
+    markRead: afterStart(chatHandlers.markRead),
+    search: afterStart(chatHandlers.search),
+    deleteHistory: afterStart(chatHandlers.deleteHistory),
     openExternal: ({ url }) => deps.openExternal(url),
   };
 

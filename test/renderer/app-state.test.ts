@@ -15,9 +15,10 @@ import {
   WORK,
 } from "./fake-api";
 
-async function startedApp(snapshot = onlineSnapshot()) {
+/** A started app; the person looks at the window unless `attentive` says otherwise. */
+async function startedApp(snapshot = onlineSnapshot(), attentive = () => true) {
   const api = createFakeApi(snapshot);
-  const app = new WrenApp(api);
+  const app = new WrenApp(api, { attentive });
   await app.start();
   return { api, app };
 }
@@ -77,24 +78,27 @@ describe("WrenApp", () => {
     expect(app.conversations.totalUnread).toBe(2);
   });
 
-  it("counts unread incoming messages only for conversations that are not open", async () => {
+  it("counts unread incoming messages only for conversations not being read, and marks read", async () => {
     const { api, app } = await startedApp();
     app.openConversation(ME, "a@x.org");
+    await vi.waitFor(() => expect(app.conversations.selected?.historyLoaded).toBe(true));
+    const seen = message("a@x.org", "seen");
     api.emit([
       {
         type: "messages",
         accountId: ME,
         messages: [
-          message("a@x.org", "seen"),
+          seen,
           message("b@x.org", "unseen"),
           message("b@x.org", "mine", { direction: "out" }),
         ],
       },
     ]);
     expect(app.conversations.unreadFor(ME, "a@x.org")).toBe(0);
+    expect(api.markRead).toHaveBeenCalledWith({ accountId: ME, peer: "a@x.org", upTo: seen.id });
     expect(app.conversations.unreadFor(ME, "b@x.org")).toBe(1);
     app.openConversation(ME, "b@x.org");
-    expect(app.conversations.unreadFor(ME, "b@x.org")).toBe(0);
+    await vi.waitFor(() => expect(app.conversations.unreadFor(ME, "b@x.org")).toBe(0));
     expect(app.conversations.totalUnread).toBe(0);
   });
 

@@ -164,14 +164,14 @@ describe("App", () => {
 });
 
 describe("App with messages from strangers", () => {
-  it("lists people who wrote but are not contacts, and opens their conversation", async () => {
+  it("lists people who wrote in the conversations, and opens their conversation", async () => {
     const api = createFakeApi(onlineSnapshot({ roster: [rosterItem("alice@x.org", "Alice")] }));
     await renderApp(api);
     api.emit([
       { type: "messages", accountId: ME, messages: [message("stranger@y.org", "hello?")] },
     ]);
-    const section = await screen.findByRole("region", { name: "Not in your contacts" });
-    await fireEvent.click(within(section).getByRole("button", { name: /stranger@y.org/ }));
+    const section = await screen.findByRole("region", { name: "Conversations" });
+    await fireEvent.click(within(section).getByRole("button", { name: /stranger/ }));
     expect(await screen.findByRole("textbox", { name: "Message to stranger" })).toBeTruthy();
     expect(screen.getByText("Not a contact")).toBeTruthy();
   });

@@ -67,12 +67,67 @@ describe("Composer", () => {
     expect(textarea.value).toBe("important words");
   });
 
-  it("cannot send while offline but keeps the draft editable", async () => {
+  it("cannot send when nothing can be sent (the account is gone) but keeps the draft", async () => {
     const { textarea, onsend } = setup(undefined, false);
     await type(textarea, "later");
     await fireEvent.keyDown(textarea, { key: "Enter" });
     expect(onsend).not.toHaveBeenCalled();
     expect((screen.getByRole("button", { name: "Send" }) as HTMLButtonElement).disabled).toBe(true);
     expect(textarea.value).toBe("later");
+  });
+
+  it("sends while offline too, saying the message goes out once connected", async () => {
+    const onsend = vi.fn(async (_body: string): Promise<SendResult> => ({ ok: true }));
+    render(Composer, { value: "", recipient: "Alice", canSend: true, offline: true, onsend });
+    const textarea = screen.getByRole("textbox", {
+      name: "Message to Alice",
+    }) as HTMLTextAreaElement;
+    expect(textarea.placeholder).toBe("Message Alice — sent once you are connected");
+    await type(textarea, "later");
+    await fireEvent.keyDown(textarea, { key: "Enter" });
+    expect(onsend).toHaveBeenCalledWith("later");
+  });
+
+  it("corrects the last own message with the Up arrow in an empty box, or cancels with Escape", async () => {
+    const onsend = vi.fn(async (_body: string): Promise<SendResult> => ({ ok: true }));
+    const onedit = vi.fn(async (_id: string, _body: string): Promise<SendResult> => ({ ok: true }));
+    const ondraft = vi.fn();
+    const lastOwn = () => ({ id: "m7", body: "helo" });
+    render(Composer, {
+      value: "",
+      recipient: "Alice",
+      canSend: true,
+      onsend,
+      onedit,
+      lastOwn,
+      ondraft,
+    });
+    const textarea = screen.getByRole("textbox", {
+      name: "Message to Alice",
+    }) as HTMLTextAreaElement;
+
+    await fireEvent.keyDown(textarea, { key: "ArrowUp" });
+    expect(textarea.value).toBe("helo");
+    expect(screen.getByText("Editing your message")).toBeTruthy();
+    const editor = screen.getByRole("textbox", { name: "Corrected message" });
+    await fireEvent.keyDown(editor, { key: "Escape" });
+    expect(textarea.value).toBe("");
+    expect(screen.queryByText("Editing your message")).toBeNull();
+
+    await fireEvent.keyDown(textarea, { key: "ArrowUp" });
+    await type(textarea, "hello");
+    await fireEvent.keyDown(textarea, { key: "Enter" });
+    expect(onedit).toHaveBeenCalledWith("m7", "hello");
+    expect(onsend).not.toHaveBeenCalled();
+    // A correction is not typing a new message.
+    expect(ondraft).not.toHaveBeenCalled();
+    await vi.waitFor(() => expect(textarea.value).toBe(""));
+
+    // With text in the box, the Up arrow moves the caret as usual.
+    await type(textarea, "new");
+    expect(ondraft).toHaveBeenCalledWith("new");
+    const up = await fireEvent.keyDown(textarea, { key: "ArrowUp" });
+    expect(up).toBe(true);
+    expect(textarea.value).toBe("new");
   });
 });

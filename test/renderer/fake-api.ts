@@ -4,11 +4,13 @@ import type {
   AccountSummary,
   ChatMessage,
   ClientCertificatePick,
+  ConversationSummary,
   CredentialStatus,
   RegistrationForm,
   ContactPresence,
   Envelope,
   RosterItem,
+  SearchHit,
   Show,
   Snapshot,
   WrenApi,
@@ -44,8 +46,9 @@ export function message(peer: string, body: string, overrides: Partial<ChatMessa
     body,
     timestamp: Date.UTC(2024, 4, 1, 12, 0, nextId),
     delayed: false,
+    state: overrides.direction === "out" ? "sent" : "received",
     ...overrides,
-  } satisfies ChatMessage;
+  } as ChatMessage;
 }
 
 /** Many contacts with deterministic names and a mix of presences. */
@@ -196,7 +199,14 @@ export function createFakeApi(snapshot: Snapshot = emptySnapshot): FakeApi {
     sendMessage: vi.fn(async ({ to, body }: { to: string; body: string }) =>
       ok(message(to, body, { direction: "out", timestamp: Date.now() })),
     ),
+    correctMessage: vi.fn(async ({ to, id, body }: { to: string; id: string; body: string }) =>
+      ok(message(to, body, { id, direction: "out", editedAt: Date.now() })),
+    ),
+    sendChatState: vi.fn(async () => ok(undefined)),
     history: vi.fn(async () => ok([] as ChatMessage[])),
+    conversations: vi.fn(async () => ok([] as ConversationSummary[])),
+    markRead: vi.fn(async () => ok(undefined)),
+    search: vi.fn(async () => ok([] as SearchHit[])),
     deleteHistory: vi.fn(async () => ok(undefined)),
     openExternal: vi.fn(async () => ok(undefined)),
     onEvents(listener: (events: WrenEvent[]) => void) {

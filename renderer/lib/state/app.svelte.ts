@@ -17,8 +17,11 @@ import type {
   WrenEvent,
 } from "../../../preload/contract";
 import { AccountsState } from "./accounts.svelte";
-import { ConversationsState, HISTORY_PAGE, type Thread } from "./conversations.svelte";
+import { CatchUpState } from "./catch-up.svelte";
+import { ChatController } from "./chat.svelte";
+import { ConversationsState, type Thread } from "./conversations.svelte";
 import { RosterState } from "./roster.svelte";
+import { SearchState } from "./search.svelte";
 
 export type AddAccountForm = CommandArgs<"addAccount">;
 export type UpdateAccountForm = CommandArgs<"updateAccount">;
@@ -35,13 +38,23 @@ export interface AccountChoice {
  * classes, and turns user actions into commands. Components read state from here and call its
  * methods; none of them talks to the API directly.
  */
+export interface WrenAppOptions {
+  /**
+   * Whether the person can see the page now (the window focused and visible): only then is what
+   * the open conversation shows marked read. Tests pass their own.
+   */
+  attentive?: () => boolean;
+}
+
 export class WrenApp {
   readonly accounts = new AccountsState();
   readonly roster = new RosterState();
   readonly conversations = new ConversationsState();
+  readonly catchUp = new CatchUpState();
+  readonly chat: ChatController;
+  readonly search: SearchState;
   readonly #api: WrenApi;
   #unsubscribe: (() => void) | null = null;
-  #loadingLatest = new Set<string>();
   /**
    * Which account to chat with a JID from, when several have it. Kept in this window's memory
    * only: it is forgotten when Wren restarts.
@@ -49,8 +62,10 @@ export class WrenApp {
   #preferredAccount = new Map<string, string>();
   #choice = $state.raw<AccountChoice | null>(null);
 
-  constructor(api: WrenApi) {
+  constructor(api: WrenApi, options: WrenAppOptions = {}) {
     this.#api = api;
+    this.chat = new ChatController(api, this.conversations, options.attentive ?? pageInView);
+    this.search = new SearchState(api);
   }
 
   /** Set while the account chooser is open. */
@@ -76,6 +91,8 @@ export class WrenApp {
     }
     this.applySnapshot(snapshot.value);
     this.applyEvents(buffered.filter((event) => event.type === "messages"));
+    // Not awaited: the page shows at once, the list fills in a moment later.
+    void this.chat.loadConversations();
   }
 
   stop(): void {
@@ -92,6 +109,7 @@ export class WrenApp {
       this.roster.applyPresence(data.accountId, data.presence);
       this.accounts.setOwnPresence(data.accountId, data.ownPresence);
       this.accounts.setRequests(data.accountId, data.subscriptionRequests);
+      if (data.catchUp) this.catchUp.set(data.accountId, data.catchUp);
     }
     this.roster.setAccountOrder(snapshot.accounts.map((a) => a.id));
     this.roster.commit();
@@ -120,7 +138,23 @@ export class WrenApp {
           this.accounts.setOwnPresence(event.accountId, { show: event.show, status: event.status });
           break;
         case "messages":
-          this.conversations.applyMessages(event.accountId, event.messages);
+          this.chat.applyMessages(event.accountId, event.messages);
+          break;
+        case "message-changes":
+          this.conversations.applyChanges(event.accountId, event.changes);
+          break;
+        case "chat-state":
+          if (this.conversations.hasThread(event.accountId, event.peer)) {
+            this.conversations.thread(event.accountId, event.peer).peerState = event.state;
+          }
+          break;
+        case "conversation-read":
+          this.conversations.markedRead(event.accountId, event.peer);
+          break;
+        case "catch-up":
+          this.catchUp.set(event.accountId, event.progress);
+          // What came in is counted by main: its counts replace the page's guesses.
+          if (!event.progress.running) void this.chat.loadConversations();
           break;
         case "subscription-request":
           this.accounts.addRequest(event.accountId, event.jid);
@@ -271,64 +305,25 @@ export class WrenApp {
     this.openConversation(accountId, choice.jid);
   }
 
-  /** Opens the conversation with `peer` over `accountId`, loading its newest history the first time. */
   openConversation(accountId: string, peer: string): void {
-    this.conversations.select({ accountId, peer });
-    const thread = this.conversations.thread(accountId, peer);
-    if (!thread.historyLoaded && !this.#loadingLatest.has(thread.key)) {
-      void this.#loadLatest(thread);
-    }
+    this.search.hide();
+    this.chat.openConversation(accountId, peer);
   }
 
-  async loadOlder(thread: Thread): Promise<void> {
-    if (thread.loadingOlder || !thread.hasOlder) return;
-    const oldest = thread.messages[0];
-    thread.beginLoadingOlder();
-    const page = await this.#api.history({
-      accountId: thread.accountId,
-      peer: thread.peer,
-      limit: HISTORY_PAGE,
-      ...(oldest && { before: oldest.id }),
-    });
-    if (page.ok) thread.olderArrived(page.value, HISTORY_PAGE);
-    else thread.historyFailed(page.error.message);
+  loadOlder(thread: Thread): Promise<void> {
+    return this.chat.loadOlder(thread);
   }
 
-  async sendMessage(thread: Thread, body: string): Promise<Envelope<ChatMessage>> {
-    const sent = await this.#api.sendMessage({
-      accountId: thread.accountId,
-      to: thread.peer,
-      body,
-    });
-    if (sent.ok) this.conversations.applyMessages(thread.accountId, [sent.value]);
-    return sent;
+  sendMessage(thread: Thread, body: string): Promise<Envelope<ChatMessage>> {
+    return this.chat.sendMessage(thread, body);
   }
 
-  /** Deletes the conversation's history on this computer; the server's archive keeps its copy. */
-  async deleteHistory(thread: Thread): Promise<Result> {
-    const result = done(
-      await this.#api.deleteHistory({ accountId: thread.accountId, peer: thread.peer }),
-    );
-    if (result.ok) thread.historyDeleted();
-    return result;
+  deleteHistory(thread: Thread): Promise<Result> {
+    return this.chat.deleteHistory(thread);
   }
 
   openExternal(url: string): void {
     void this.#api.openExternal({ url });
-  }
-
-  async #loadLatest(thread: Thread): Promise<void> {
-    this.#loadingLatest.add(thread.key);
-    const page = await this.#api.history({
-      accountId: thread.accountId,
-      peer: thread.peer,
-      limit: HISTORY_PAGE,
-    });
-    this.#loadingLatest.delete(thread.key);
-    // The account was removed meanwhile.
-    if (!this.conversations.hasThread(thread.accountId, thread.peer)) return;
-    if (page.ok) thread.historyArrived(page.value, HISTORY_PAGE);
-    else thread.historyFailed(page.error.message);
   }
 
   #accountResult(envelope: Envelope<AccountSummary>): Result {
@@ -344,6 +339,7 @@ export class WrenApp {
     this.roster.setAccountOrder(this.accounts.list.map((a) => a.id));
     this.roster.commit();
     this.conversations.removeAccount(accountId);
+    this.catchUp.remove(accountId);
     for (const [jid, id] of this.#preferredAccount) {
       if (id === accountId) this.#preferredAccount.delete(jid);
     }
@@ -352,4 +348,9 @@ export class WrenApp {
 
 function done(envelope: Envelope<unknown>): Result {
   return envelope.ok ? { ok: true } : { ok: false, error: envelope.error };
+}
+
+/** The window has the focus and is not hidden (minimised, another workspace). */
+function pageInView(): boolean {
+  return document.hasFocus() && document.visibilityState === "visible";
 }

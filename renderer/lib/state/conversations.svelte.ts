@@ -2,129 +2,29 @@
 // values published by replacing a $state.raw field once per batch. Reactive collections would
 // track every entry of a 5,000-contact roster.
 /* eslint-disable svelte/prefer-svelte-reactivity */
-import type { ChatMessage } from "../../../preload/contract";
+import type { ChatMessage, ConversationSummary, MessageChange } from "../../../preload/contract";
 import { contactKey } from "./roster.svelte";
+import { Thread } from "./thread.svelte";
 
-/** How many messages a conversation keeps loaded while the reader is at the newest one. */
-export const MESSAGE_WINDOW = 200;
-/** How many messages one history request asks for. */
-export const HISTORY_PAGE = 50;
+export { HISTORY_PAGE, MESSAGE_WINDOW, Thread } from "./thread.svelte";
 
-/** One conversation (an account and a peer): its loaded messages (oldest first), draft and paging. */
-export class Thread {
-  /** `contactKey(accountId, peer)`. */
-  readonly key: string;
-  readonly accountId: string;
-  readonly peer: string;
-  #ids = new Set<string>();
-  #messages = $state.raw<readonly ChatMessage[]>([]);
-  #hasOlder = $state(true);
-  #historyLoaded = $state(false);
-  #loadingOlder = $state(false);
-  #historyError = $state<string | null>(null);
-  /** Set while the reader browses older history, so new messages do not trim what they read. */
-  #browsingOlder = false;
-  draft = $state("");
-
-  constructor(accountId: string, peer: string) {
-    this.key = contactKey(accountId, peer);
-    this.accountId = accountId;
-    this.peer = peer;
-  }
-
-  get messages(): readonly ChatMessage[] {
-    return this.#messages;
-  }
-
-  /** Whether the server may hold messages older than the oldest loaded one. */
-  get hasOlder(): boolean {
-    return this.#hasOlder;
-  }
-
-  get historyLoaded(): boolean {
-    return this.#historyLoaded;
-  }
-
-  get loadingOlder(): boolean {
-    return this.#loadingOlder;
-  }
-
-  get historyError(): string | null {
-    return this.#historyError;
-  }
-
-  /** Merges messages in, ignoring ones already loaded; returns the ones that were new. */
-  add(messages: readonly ChatMessage[]): ChatMessage[] {
-    const fresh = messages.filter((message) => !this.#ids.has(message.id));
-    if (fresh.length === 0) return fresh;
-    for (const message of fresh) this.#ids.add(message.id);
-    const last = this.#messages.at(-1);
-    const merged = [...this.#messages, ...fresh];
-    const inOrder = (!last || fresh.every((m) => m.timestamp >= last.timestamp)) && isSorted(fresh);
-    if (!inOrder) merged.sort((a, b) => a.timestamp - b.timestamp);
-    this.#messages = merged;
-    if (!this.#browsingOlder) this.trim();
-    return fresh;
-  }
-
-  /** Records the first history page (the newest messages). */
-  historyArrived(page: readonly ChatMessage[], requested: number): void {
-    this.add(page);
-    this.#historyLoaded = true;
-    this.#historyError = null;
-    this.#hasOlder = page.length >= requested;
-  }
-
-  beginLoadingOlder(): void {
-    this.#loadingOlder = true;
-    this.#historyError = null;
-    this.#browsingOlder = true;
-  }
-
-  olderArrived(page: readonly ChatMessage[], requested: number): void {
-    this.#loadingOlder = false;
-    this.#hasOlder = page.length >= requested;
-    this.add(page);
-  }
-
-  historyFailed(message: string): void {
-    this.#loadingOlder = false;
-    this.#historyError = message;
-  }
-
-  /** The history was deleted: nothing is left to show or to load. */
-  historyDeleted(): void {
-    this.#messages = [];
-    this.#ids = new Set();
-    this.#hasOlder = false;
-    this.#historyLoaded = true;
-    this.#historyError = null;
-  }
-
-  /** The reader is back at the newest message: drop what scrolled far out of reach. */
-  trim(): void {
-    this.#browsingOlder = false;
-    if (this.#messages.length <= MESSAGE_WINDOW * 2) return;
-    const kept = this.#messages.slice(-MESSAGE_WINDOW);
-    this.#messages = kept;
-    this.#ids = new Set(kept.map((message) => message.id));
-    this.#hasOlder = true;
-  }
-}
-
-function isSorted(messages: readonly ChatMessage[]): boolean {
-  for (let i = 1; i < messages.length; i++) {
-    if ((messages[i] as ChatMessage).timestamp < (messages[i - 1] as ChatMessage).timestamp) {
-      return false;
-    }
-  }
-  return true;
+/** A row of the conversation list: its newest message is the preview and the order. */
+export interface ConversationEntry {
+  key: string;
+  accountId: string;
+  peer: string;
+  last: ChatMessage;
 }
 
 /** Conversations kept in the page at once, across accounts. */
 export const MAX_CONVERSATIONS = 2_000;
+/** How many message ids are remembered so that a message told twice is counted once. */
+const COUNTED_IDS = 10_000;
 
-/** All conversations, keyed by (account, peer); which one is open, and unread counts for the others. */
+/**
+ * All conversations, keyed by (account, peer): the list of them (most recent first, with unread
+ * counts that main keeps across restarts), which one is open, and each one's thread.
+ */
 export class ConversationsState {
   #threads = new Map<string, Thread>();
   #selected = $state<string | null>(null);
@@ -134,9 +34,10 @@ export class ConversationsState {
   );
   /** Unread counts by conversation key. */
   #unread = $state.raw<ReadonlyMap<string, number>>(new Map());
-  /** Conversations with messages this session, most recent first. */
-  #recent = $state.raw<readonly Thread[]>([]);
+  #recent = $state.raw<readonly ConversationEntry[]>([]);
   #totalUnread = $derived([...this.#unread.values()].reduce((sum, n) => sum + n, 0));
+  /** Ids of messages already counted (insertion order: the oldest are forgotten first). */
+  #counted = new Set<string>();
 
   get selectedKey(): string | null {
     return this.#selected;
@@ -154,7 +55,8 @@ export class ConversationsState {
     return this.#totalUnread;
   }
 
-  get recent(): readonly Thread[] {
+  /** Conversations with messages, most recent first. */
+  get recent(): readonly ConversationEntry[] {
     return this.#recent;
   }
 
@@ -178,21 +80,39 @@ export class ConversationsState {
   }
 
   select(conversation: { accountId: string; peer: string } | null): void {
-    if (conversation === null) {
-      this.#selected = null;
-      return;
-    }
-    const key = this.thread(conversation.accountId, conversation.peer).key;
-    this.#selected = key;
-    if (this.#unread.has(key)) {
-      const next = new Map(this.#unread);
-      next.delete(key);
-      this.#unread = next;
-    }
+    this.#selected =
+      conversation === null ? null : this.thread(conversation.accountId, conversation.peer).key;
   }
 
-  /** Adds one account's batch of messages to its conversations, counting unread ones in one update. */
-  applyMessages(accountId: string, messages: readonly ChatMessage[]): void {
+  /**
+   * The list as main keeps it (at start, and after a catch-up): its unread counts replace the
+   * page's, and rows the page learnt of meanwhile stay.
+   */
+  setSummaries(summaries: readonly ConversationSummary[]): void {
+    const unread = new Map(this.#unread);
+    const byKey = new Map(this.#recent.map((entry) => [entry.key, entry]));
+    for (const { accountId, peer, last, unread: count } of summaries) {
+      const key = contactKey(accountId, peer);
+      const known = byKey.get(key);
+      if (!known || known.last.timestamp <= last.timestamp) {
+        byKey.set(key, { key, accountId, peer, last });
+      }
+      if (count > 0) unread.set(key, count);
+      else unread.delete(key);
+    }
+    this.#publish([...byKey.values()], unread);
+  }
+
+  /**
+   * Adds one account's batch of messages to its conversations and the list, counting incoming
+   * ones as unread in one update — except in `reading`, the conversation the person is reading
+   * now (it is marked read instead).
+   */
+  applyMessages(
+    accountId: string,
+    messages: readonly ChatMessage[],
+    reading?: string | null,
+  ): void {
     const byPeer = new Map<string, ChatMessage[]>();
     for (const message of messages) {
       const list = byPeer.get(message.peer);
@@ -200,42 +120,59 @@ export class ConversationsState {
       else byPeer.set(message.peer, [message]);
     }
     let unread: Map<string, number> | null = null;
-    const active: Thread[] = [];
+    const entries = new Map(this.#recent.map((entry) => [entry.key, entry]));
     for (const [peer, list] of byPeer) {
       const thread = this.thread(accountId, peer);
-      active.unshift(thread);
-      const fresh = thread.add(list);
-      if (thread.key === this.#selected) continue;
-      const incoming = fresh.filter((message) => message.direction === "in").length;
-      if (incoming === 0) continue;
+      thread.add(list);
+      const newest = list.reduce((a, b) => (b.timestamp >= a.timestamp ? b : a));
+      const known = entries.get(thread.key);
+      if (!known || known.last.timestamp <= newest.timestamp || known.last.id === newest.id) {
+        entries.set(thread.key, { key: thread.key, accountId, peer, last: newest });
+      }
+      const incoming = list.filter((m) => m.direction === "in" && this.#count(m.id)).length;
+      if (incoming === 0 || thread.key === reading) continue;
       unread ??= new Map(this.#unread);
       unread.set(thread.key, (unread.get(thread.key) ?? 0) + incoming);
     }
-    const moved = new Set(active);
-    let recent = [...active, ...this.#recent.filter((thread) => !moved.has(thread))];
-    if (recent.length > MAX_CONVERSATIONS)
-      recent = this.#forgetOldest(recent, unread ?? this.#unread);
-    else if (unread) this.#unread = unread;
-    this.#recent = recent;
+    this.#publish([...entries.values()], unread ?? this.#unread);
   }
 
-  /**
-   * Anyone can start a conversation, so a flood of strangers must cost a bounded amount: the least
-   * recent conversations beyond the bound are forgotten here (main still has their history).
-   */
-  #forgetOldest(recent: Thread[], unread: ReadonlyMap<string, number>): Thread[] {
-    const kept: Thread[] = [];
-    const counts = new Map(unread);
-    for (const thread of recent) {
-      if (kept.length < MAX_CONVERSATIONS || thread.key === this.#selected) {
-        kept.push(thread);
-      } else {
-        this.#threads.delete(thread.key);
-        counts.delete(thread.key);
-      }
+  /** Delivery ticks and corrections, for loaded messages and the list's previews. */
+  applyChanges(accountId: string, changes: readonly MessageChange[]): void {
+    const byPeer = new Map<string, MessageChange[]>();
+    for (const change of changes) {
+      const list = byPeer.get(change.peer);
+      if (list) list.push(change);
+      else byPeer.set(change.peer, [change]);
     }
-    this.#unread = counts;
-    return kept;
+    let recent: ConversationEntry[] | null = null;
+    for (const [peer, list] of byPeer) {
+      const key = contactKey(accountId, peer);
+      this.#threads.get(key)?.applyChanges(list);
+      const at = this.#recent.findIndex((entry) => entry.key === key);
+      const entry = this.#recent[at];
+      const change = entry && list.findLast((c) => c.id === entry.last.id);
+      if (!entry || !change) continue;
+      recent ??= [...this.#recent];
+      recent[at] = { ...entry, last: { ...entry.last, ...definedOf(change) } };
+    }
+    if (recent) this.#recent = recent;
+  }
+
+  /** The conversation was read (here or on another device): nothing in it is unread. */
+  markedRead(accountId: string, peer: string): void {
+    const key = contactKey(accountId, peer);
+    if (!this.#unread.has(key)) return;
+    const unread = new Map(this.#unread);
+    unread.delete(key);
+    this.#unread = unread;
+  }
+
+  /** The conversation's history is gone: it leaves the list. */
+  forget(accountId: string, peer: string): void {
+    const key = contactKey(accountId, peer);
+    this.markedRead(accountId, peer);
+    this.#recent = this.#recent.filter((entry) => entry.key !== key);
   }
 
   /** Forgets an account's conversations (account removed). */
@@ -244,8 +181,55 @@ export class ConversationsState {
       if (thread.accountId === accountId) this.#threads.delete(key);
     }
     if (this.#selected !== null && !this.#threads.has(this.#selected)) this.#selected = null;
-    const unread = new Map([...this.#unread].filter(([key]) => this.#threads.has(key)));
+    const unread = new Map(
+      [...this.#unread].filter(([key]) => !key.startsWith(contactKey(accountId, ""))),
+    );
     if (unread.size !== this.#unread.size) this.#unread = unread;
-    this.#recent = this.#recent.filter((thread) => thread.accountId !== accountId);
+    this.#recent = this.#recent.filter((entry) => entry.accountId !== accountId);
   }
+
+  /** True the first time a message id is seen. */
+  #count(id: string): boolean {
+    if (this.#counted.has(id)) return false;
+    this.#counted.add(id);
+    if (this.#counted.size > COUNTED_IDS) {
+      const oldest = this.#counted.values().next().value as string;
+      this.#counted.delete(oldest);
+    }
+    return true;
+  }
+
+  /**
+   * Publishes the list, most recent first. Anyone can start a conversation, so a flood of
+   * strangers must cost a bounded amount: the least recent conversations beyond the bound are
+   * forgotten here (main still has their history).
+   */
+  #publish(entries: ConversationEntry[], unread: ReadonlyMap<string, number>): void {
+    entries.sort((a, b) => b.last.timestamp - a.last.timestamp);
+    if (entries.length <= MAX_CONVERSATIONS) {
+      this.#recent = entries;
+      if (unread !== this.#unread) this.#unread = unread;
+      return;
+    }
+    const kept: ConversationEntry[] = [];
+    const counts = new Map(unread);
+    for (const entry of entries) {
+      if (kept.length < MAX_CONVERSATIONS || entry.key === this.#selected) {
+        kept.push(entry);
+      } else {
+        this.#threads.delete(entry.key);
+        counts.delete(entry.key);
+      }
+    }
+    this.#recent = kept;
+    this.#unread = counts;
+  }
+}
+
+function definedOf(change: MessageChange): Partial<ChatMessage> {
+  return {
+    ...(change.state !== undefined && { state: change.state }),
+    ...(change.body !== undefined && { body: change.body }),
+    ...(change.editedAt !== undefined && { editedAt: change.editedAt }),
+  };
 }

@@ -18,7 +18,12 @@ import {
   SETTINGS_VERSION,
   type AccountSettings,
 } from "../../../main/accounts/settings-file";
-import type { ChatHistory, MessageRecord } from "../../../main/core/features/chat/message-record";
+import { MemoryHistory } from "../../../main/core/features/chat/memory-history";
+import type {
+  ChatHistory,
+  DuplicateProbe,
+  MessageRecord,
+} from "../../../main/core/features/chat/message-record";
 import { configureLogging } from "../../../main/shared/log";
 import { fakeSessions, recordingStore } from "./fake-sessions";
 
@@ -433,21 +438,29 @@ describe("update", () => {
 });
 
 describe("message history", () => {
-  const PEER = "bob@example.org";
+  // Not one of the accounts: a message from an account's own address is not a chat message.
+  const PEER = "dave@example.org";
 
   /** The store shared by all accounts, as the database would be: it records what reaches it. */
   function recordingHistory() {
     const added: MessageRecord[] = [];
     const deleted: string[] = [];
-    const history: ChatHistory = {
-      add: async (message) => void added.push(message),
-      findDuplicate: async () => null,
-      page: async () => [],
-      deleteConversation: async (accountId, conversation) => {
+    class Recording extends MemoryHistory {
+      override async add(message: MessageRecord): Promise<void> {
+        added.push(message);
+        return super.add(message);
+      }
+      override async addUnlessDuplicate(message: MessageRecord, probe: DuplicateProbe) {
+        const duplicate = await super.addUnlessDuplicate(message, probe);
+        if (!duplicate) added.push(message);
+        return duplicate;
+      }
+      override async deleteConversation(accountId: string, conversation: string) {
         deleted.push(`${accountId} ${conversation}`);
-        return 0;
-      },
-    };
+        return super.deleteConversation(accountId, conversation);
+      }
+    }
+    const history: ChatHistory = new Recording();
     /** The bodies stored for the account `id`. */
     const bodies = (id: string) => added.filter((m) => m.accountId === id).map((m) => m.body);
     return { history, bodies, deleted };
@@ -463,7 +476,7 @@ describe("message history", () => {
   }
 
   async function shown(manager: AccountManager, id: string): Promise<string[]> {
-    return (await manager.state(id)!.chat.history(PEER, undefined, 10)).map((m) => m.body);
+    return (await manager.state(id)!.chat.history(PEER, {}, 10)).map((m) => m.body);
   }
 
   it("keeps an account's messages in the shared store, under its id, by default", async () => {

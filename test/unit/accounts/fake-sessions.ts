@@ -60,6 +60,7 @@ export class FakeSession implements XmppSession {
       body,
       timestamp: 1,
       delayed: false,
+      state: "received",
     });
   }
 

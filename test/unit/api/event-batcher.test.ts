@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type {
   AccountSummary,
+  ChatMessage,
   ContactPresence,
+  MessageChange,
   RosterItem,
   WrenEvent,
 } from "../../../preload/contract";
@@ -162,5 +164,73 @@ describe("createEventBatcher", () => {
       { type: "account-removed", accountId: "a" },
       { type: "account-removed", accountId: "a" },
     ]);
+  });
+
+  describe("messages and their changes", () => {
+    const message = (id: string): ChatMessage => ({
+      id,
+      peer: "p@x",
+      direction: "out",
+      body: id,
+      timestamp: 1,
+      delayed: false,
+      state: "sent",
+    });
+    const change = (id: string, state: MessageChange["state"], body?: string): MessageChange => ({
+      id,
+      peer: "p@x",
+      state,
+      ...(body !== undefined && { body, editedAt: 2 }),
+    });
+
+    it("merges one account's messages and changes of a busy window into one event of each", () => {
+      const deliver = vi.fn<(events: WrenEvent[]) => void>();
+      const batcher = createEventBatcher({ deliver });
+      batcher.push({ type: "messages", accountId: "a", messages: [message("1")] });
+      batcher.push({ type: "message-changes", accountId: "a", changes: [change("1", "acked")] });
+      batcher.push({ type: "messages", accountId: "b", messages: [message("x")] });
+      batcher.push({ type: "messages", accountId: "a", messages: [message("2")] });
+      batcher.push({ type: "message-changes", accountId: "b", changes: [change("x", "acked")] });
+      batcher.push({ type: "message-changes", accountId: "a", changes: [change("2", "acked")] });
+      batcher.push({
+        type: "message-changes",
+        accountId: "a",
+        changes: [change("1", "delivered", "fixed")],
+      });
+      batcher.flush();
+      expect(deliver).toHaveBeenCalledTimes(1);
+      expect(deliver.mock.calls[0]![0]).toEqual([
+        { type: "messages", accountId: "a", messages: [message("1"), message("2")] },
+        {
+          type: "message-changes",
+          accountId: "a",
+          // One entry per message, the later change on top of the earlier one.
+          changes: [change("1", "delivered", "fixed"), change("2", "acked")],
+        },
+        { type: "messages", accountId: "b", messages: [message("x")] },
+        { type: "message-changes", accountId: "b", changes: [change("x", "acked")] },
+      ]);
+    });
+
+    it("never moves a change before a message it may name, nor past other events of its account", () => {
+      const deliver = vi.fn<(events: WrenEvent[]) => void>();
+      const batcher = createEventBatcher({ deliver });
+      const changes: MessageChange[] = [change("0", "acked")];
+      batcher.push({ type: "message-changes", accountId: "a", changes });
+      batcher.push({ type: "messages", accountId: "a", messages: [message("1")] });
+      batcher.push({ type: "message-changes", accountId: "a", changes: [change("1", "acked")] });
+      batcher.push({ type: "conversation-read", accountId: "a", peer: "p@x" });
+      batcher.push({ type: "messages", accountId: "a", messages: [message("2")] });
+      batcher.flush();
+      expect(deliver.mock.calls[0]![0]).toEqual([
+        { type: "message-changes", accountId: "a", changes: [change("0", "acked")] },
+        { type: "messages", accountId: "a", messages: [message("1")] },
+        { type: "message-changes", accountId: "a", changes: [change("1", "acked")] },
+        { type: "conversation-read", accountId: "a", peer: "p@x" },
+        { type: "messages", accountId: "a", messages: [message("2")] },
+      ]);
+      // The caller's arrays are never merged into.
+      expect(changes).toEqual([change("0", "acked")]);
+    });
   });
 });

@@ -216,22 +216,10 @@ describe("createWrenService: accounts", () => {
     const bobSession = sessions.latest("bob@example.org");
     const aliceAdd = vi.spyOn(aliceSession, "addContact");
     const bobAdd = vi.spyOn(bobSession, "addContact");
-    const sent = {
-      id: "m1",
-      peer: "carol@example.org",
-      direction: "out" as const,
-      body: "hi",
-      timestamp: 1,
-      delayed: false,
-    };
-    (bobSession as XmppSession).sendMessage = vi.fn(async () => sent);
 
     await handlers.addContact({ accountId: bob.id, jid: "carol@example.org", name: "Carol" });
     expect(bobAdd).toHaveBeenCalledExactlyOnceWith("carol@example.org", "Carol");
     expect(aliceAdd).not.toHaveBeenCalled();
-    await expect(
-      handlers.sendMessage({ accountId: bob.id, to: "carol@example.org", body: "hi" }),
-    ).resolves.toEqual(sent);
 
     const approve = vi.spyOn(aliceSession, "approveSubscription");
     const deny = vi.spyOn(aliceSession, "denySubscription");
@@ -241,20 +229,16 @@ describe("createWrenService: accounts", () => {
     expect(deny).toHaveBeenCalledWith("eve@example.org");
   });
 
-  it("refuses roster and chat commands for an account that is not connected", async () => {
+  it("refuses roster commands for an account that is not connected", async () => {
     const { handlers } = await setup();
     const { id } = await handlers.addAccount(newAccount("alice@example.org"));
     await handlers.goOffline({ accountId: id });
     await expect(
-      handlers.sendMessage({ accountId: id, to: "bob@example.org", body: "hi" }),
+      handlers.addContact({ accountId: id, jid: "bob@example.org" }),
     ).rejects.toMatchObject({
       code: "not-signed-in",
       message: "alice@example.org is not connected.",
     });
-    // History is what this run saw: available offline too.
-    await expect(
-      handlers.history({ accountId: id, peer: "bob@example.org", limit: 10 }),
-    ).resolves.toEqual([]);
   });
 
   it("reports a damaged accounts file in the snapshot, and still works", async () => {
@@ -346,6 +330,42 @@ describe("createWrenService: events", () => {
       { type: "subscription-request", accountId: alice.id, jid: "dave@example.org" },
       { type: "subscription-request-resolved", accountId: alice.id, jid: "dave@example.org" },
     ]);
+  });
+
+  it("forwards delivery changes, chat states, read marks and catch-up, and keeps catch-up for the snapshot", async () => {
+    const { handlers, sessions, batches, events } = await setup();
+    const alice = await handlers.addAccount(newAccount("alice@example.org"));
+    await vi.waitFor(() =>
+      expect(events()).toContainEqual({
+        type: "account",
+        account: expect.objectContaining({ state: expect.objectContaining({ state: "online" }) }),
+      }),
+    );
+    batches.length = 0;
+    const a = sessions.latest("alice@example.org");
+    const change = { id: "m1", peer: "bob@example.org", state: "acked" as const };
+    a.events.emit("messageChanges", [change]);
+    a.events.emit("chatState", "bob@example.org", "composing");
+    a.events.emit("conversationRead", "bob@example.org");
+    a.events.emit("catchUp", { running: true, fetched: 1200 });
+    await vi.waitFor(() => expect(events()).toHaveLength(4));
+    expect(events()).toEqual([
+      { type: "message-changes", accountId: alice.id, changes: [change] },
+      { type: "chat-state", accountId: alice.id, peer: "bob@example.org", state: "composing" },
+      { type: "conversation-read", accountId: alice.id, peer: "bob@example.org" },
+      { type: "catch-up", accountId: alice.id, progress: { running: true, fetched: 1200 } },
+    ]);
+    // A page that starts during the catch-up learns of it from the snapshot.
+    const during = await handlers.snapshot({});
+    expect(during.data[0]?.catchUp).toEqual({ running: true, fetched: 1200 });
+    a.events.emit("catchUp", { running: false, fetched: 1500, error: "The server stopped." });
+    expect((await handlers.snapshot({})).data[0]?.catchUp).toEqual({
+      running: false,
+      fetched: 1500,
+      error: "The server stopped.",
+    });
+    a.events.emit("catchUp", { running: false, fetched: 10 });
+    expect((await handlers.snapshot({})).data[0]).not.toHaveProperty("catchUp");
   });
 
   it("sends an account event on every change of state", async () => {
