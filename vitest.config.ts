@@ -47,6 +47,21 @@ export default defineConfig({
           hookTimeout: 90_000,
         },
       },
+      {
+        test: {
+          name: "faults",
+          include: ["test/faults/**/*.test.ts"],
+          environment: "node",
+          // Its own Prosody, with stream management, which the tests stop and start again.
+          globalSetup: ["test/faults/setup/global-setup.ts"],
+          setupFiles: ["test/setup/quiet-log.ts"],
+          // Each iteration runs two Wren processes and a server that the tests restart: one file
+          // at a time. WREN_FAULT_ITERATIONS sets how many iterations each scenario runs.
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 60_000,
+        },
+      },
     ],
   },
 });
