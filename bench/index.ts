@@ -3,12 +3,16 @@ import { bigTextStream, chunked, messageStream } from "./corpus";
 import { FIXED_SIZES, linkifyTimes, PRE_FIX_SIZES, TARGET_MS } from "./linkify";
 import { stock, wren, type Contestant } from "./parsers";
 import { ITERATIONS, wrenLogin, xmppJsLogin } from "./scram";
+import { catchUpBench } from "./catch-up";
 import { storeBench } from "./store";
+import { table } from "./table";
+import { timelineBench } from "./timeline";
 
 // `npm run bench`: stock @xmpp/xml Parser against Wren's StreamParser, in one process (and the
-// SCRAM login, link detection and the message store against their baselines, below). Runs are
-// interleaved and timed in CPU time, so that load from elsewhere on the machine hits both alike
-// (the store in wall-clock time: its work happens in its worker thread).
+// SCRAM login, link detection, the message store, the archive catch-up and the conversation
+// timeline in Chromium against their baselines, below). Runs are interleaved and timed in CPU
+// time, so that load from elsewhere on the machine hits both alike (the store in wall-clock time:
+// its work happens in its worker thread; the timeline in the page's own clock).
 
 const STANZAS = 100_000;
 const BIG_TEXT = 8 * 1024 * 1024;
@@ -81,11 +85,6 @@ async function logins() {
     runs.xmppJs.push(xmppJs);
   }
   return { sha1: median(runs.sha1), sha256: median(runs.sha256), xmppJs: median(runs.xmppJs) };
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ")).join("\n");
 }
 
 const round = (value: number) => Math.round(value).toLocaleString("en-US");
@@ -167,3 +166,13 @@ console.log(
 );
 
 console.log(`\n${await storeBench()}`);
+console.log(`\n${await catchUpBench()}`);
+
+// The last: it builds the preview's renderer, and a renderer that does not build (or a page that
+// fails) must not hide the figures above.
+try {
+  console.log(`\n${await timelineBench()}`);
+} catch (error) {
+  console.log(`\nTimeline benchmark failed: ${error instanceof Error ? error.message : error}`);
+  process.exitCode = 1;
+}
