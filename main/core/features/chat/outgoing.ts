@@ -37,8 +37,10 @@ export class Outgoing {
   #confirming = false;
   /** Sends and resends, one after the other. */
   #line: Promise<unknown> = Promise.resolve();
-  /** What went out on each connection (forgotten with it). */
+  /** What went out on each connection before its resend (forgotten with it). */
   readonly #sent = new WeakMap<Outbox, Set<string>>();
+  /** Connections whose resend is done: nothing more to remember for them. */
+  readonly #resent = new WeakSet<Outbox>();
 
   constructor(private readonly deps: OutgoingDeps) {}
 
@@ -113,6 +115,15 @@ export class Outgoing {
   }
 
   async #resend(outbox: Outbox): Promise<void> {
+    try {
+      await this.#resendAll(outbox);
+    } finally {
+      this.#resent.add(outbox);
+      this.#sent.delete(outbox);
+    }
+  }
+
+  async #resendAll(outbox: Outbox): Promise<void> {
     const pending = await this.deps.history().unacknowledged(this.deps.accountId);
     if (pending.length > 0) this.deps.log.info("sending messages again", { count: pending.length });
     for (const record of pending) {
@@ -159,7 +170,7 @@ export class Outgoing {
     late: boolean,
   ): Promise<MessageRecord | null> {
     this.#inFlight.add(record.id);
-    this.#sentOn(outbox).add(record.id);
+    if (!this.#resent.has(outbox)) this.#sentOn(outbox).add(record.id);
     try {
       await outbox.send(
         buildOutgoingChat({
