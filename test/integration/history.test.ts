@@ -82,7 +82,11 @@ describe("history kept on disk", () => {
         ["in", "three"],
         ["out", "and back"],
       ]);
-      expect(after).toEqual(before);
+      // The same messages under the same ids; Bob's receipt may have moved "and back" on since.
+      const withoutState = (messages: typeof before) =>
+        messages.map(({ state: _, ...rest }) => rest);
+      expect(withoutState(after)).toEqual(withoutState(before));
+      expect(["sent", "acked", "delivered"]).toContain(after.at(-1)?.state);
 
       // Removing the account deletes what was kept for it.
       await second.manager.remove(added.id);
