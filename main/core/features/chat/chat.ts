@@ -184,14 +184,12 @@ export class Chat implements Feature {
   }
 
   online(info: OnlineInfo, outbox: Outbox): Promise<void> {
-    if (!info.resumed) {
-      // In the background: signing in does not wait for a backlog to go out.
-      void this.#outgoing
-        .resend(outbox)
-        .catch((error: unknown) =>
-          this.deps.log.error("could not send queued messages", { error: errorName(error) }),
-        );
-    }
+    // In the background: signing in does not wait for a backlog to go out.
+    void this.#outgoing
+      .connected(outbox, info.resumed)
+      .catch((error: unknown) =>
+        this.deps.log.error("could not send queued messages", { error: errorName(error) }),
+      );
     return Promise.resolve();
   }
 

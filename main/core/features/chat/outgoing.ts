@@ -41,6 +41,12 @@ export class Outgoing {
   readonly #sent = new WeakMap<Outbox, Set<string>>();
   /** Connections whose resend is done: nothing more to remember for them. */
   readonly #resent = new WeakSet<Outbox>();
+  /**
+   * The last connection that came online, until it went for good: it takes what is written while
+   * the session still finishes signing in (the session's own outbox is null until then), which
+   * would otherwise wait for the next session.
+   */
+  #connection: Outbox | null = null;
 
   constructor(private readonly deps: OutgoingDeps) {}
 
@@ -68,7 +74,7 @@ export class Outgoing {
       correctsId: null,
       editedAt: null,
     };
-    const outbox = this.deps.outbox();
+    const outbox = this.#outbox();
     try {
       await this.deps.history().add(record);
     } catch (error) {
@@ -96,7 +102,7 @@ export class Outgoing {
     const now = this.deps.now();
     const updated =
       (await this.deps.history().update(original.id, { body, editedAt: now })) ?? original;
-    const outbox = this.deps.outbox();
+    const outbox = this.#outbox();
     if (outbox && original.state !== "queued") {
       const id = newMessageId(now);
       await outbox.send(
@@ -107,24 +113,30 @@ export class Outgoing {
   }
 
   /**
-   * A new session: every message the server has not acknowledged goes (again), oldest first,
-   * before anything written from now on.
+   * The account is connected through `outbox` (verified and bound; the session may still be
+   * finishing its sign-in). What waited goes out now, oldest first, before anything written from
+   * now on: after a new session every message the server has not acknowledged; after a resumed
+   * one only those never sent (xmpp.js sends the rest again itself).
    */
-  resend(outbox: Outbox): Promise<void> {
-    return this.#inLine(() => this.#resend(outbox));
+  connected(outbox: Outbox, resumed: boolean): Promise<void> {
+    this.#connection = outbox;
+    return this.#inLine(() => this.#resend(outbox, resumed));
   }
 
-  async #resend(outbox: Outbox): Promise<void> {
+  async #resend(outbox: Outbox, resumed: boolean): Promise<void> {
     try {
-      await this.#resendAll(outbox);
+      await this.#resendAll(outbox, resumed);
     } finally {
       this.#resent.add(outbox);
       this.#sent.delete(outbox);
     }
   }
 
-  async #resendAll(outbox: Outbox): Promise<void> {
-    const pending = await this.deps.history().unacknowledged(this.deps.accountId);
+  async #resendAll(outbox: Outbox, resumed: boolean): Promise<void> {
+    const unacknowledged = await this.deps.history().unacknowledged(this.deps.accountId);
+    const pending = resumed
+      ? unacknowledged.filter((record) => record.state === "queued")
+      : unacknowledged;
     if (pending.length > 0) this.deps.log.info("sending messages again", { count: pending.length });
     for (const record of pending) {
       if (this.#inFlight.has(record.id) || this.#sentOn(outbox).has(record.id)) continue;
@@ -146,6 +158,11 @@ export class Outgoing {
 
   offline(): void {
     this.#unconfirmed = [];
+    this.#connection = null;
+  }
+
+  #outbox(): Outbox | null {
+    return this.deps.outbox() ?? this.#connection;
   }
 
   /** Runs `work` after every send and resend before it. */

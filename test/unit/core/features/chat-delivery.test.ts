@@ -117,6 +117,23 @@ describe("the outbox", () => {
     expect(statesOf(t.changes, message.id)).toEqual(["sent", "acked"]);
   });
 
+  it("after a resumed stream, sends what was only queued; meanwhile the new connection takes what is written", async () => {
+    const t = setup({ online: false });
+    const queued = await t.chat.send(BOB, "written while the link was down");
+    const { outbox, sent } = fakeOutbox();
+    const resumed: Outbox = { ...outbox, acknowledges: true };
+    // The stream is back, but the session is still finishing its sign-in: its outbox is null.
+    await t.chat.online({ resumed: true }, resumed);
+    await t.settle();
+    const during = await t.chat.send(BOB, "written during the sign-in");
+    await t.settle();
+    expect(
+      sent.filter((s) => s.startsWith("<message")).map((s) => /<body>(.*?)</.exec(s)?.[1]),
+    ).toEqual(["written while the link was down", "written during the sign-in"]);
+    expect(statesOf(t.changes, queued.id)).toEqual(["sent"]);
+    expect(during.state).toBe("sent");
+  });
+
   it("without stream management, counts a message as on the server once a later ping is answered", async () => {
     let answer: Element | Error = new Error("timeout");
     const { outbox } = fakeOutbox(() => answer);
