@@ -140,6 +140,9 @@ export function createAccountManager(options: AccountManagerOptions): AccountMan
         [...entries.values()].map(async (entry) => {
           await sessions.stop(entry);
           sessions.detach(entry);
+          // What arrived before the connection closed is kept before the database closes:
+          // otherwise the server, told it was handled, would not send it again.
+          await entry.state.chat.settled();
         }),
       );
     },
