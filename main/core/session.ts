@@ -22,6 +22,7 @@ import {
   toWrenError,
 } from "./errors";
 import { parseJid, requireBareJid, type JidParts } from "./jid";
+import { entityOutbox } from "./entity-outbox";
 import type { Outbox } from "./outbox";
 import { Reconnector } from "./reconnector";
 import type { StanzaRouter } from "./router";
@@ -31,7 +32,6 @@ import { captureResumption, type Resumption } from "./stream-resumption";
 /** connect + TLS + SASL + bind + roster + initial presence must finish within this. */
 export const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 3_000;
-const REQUEST_TIMEOUT_MS = 15_000;
 /** see-other-host hops followed in one sign-in, so two servers cannot bounce us forever. */
 const MAX_REDIRECTS = 3;
 
@@ -63,7 +63,6 @@ export class Session {
   #generation = 0;
   /** XEP-0198 state of the lost stream, kept until a reconnect resumed it or replaced it. */
   #resumption: Resumption | null = null;
-  readonly #outboxes = new WeakMap<Client, Outbox>();
 
   constructor(options: ConnectionOptions) {
     this.jid = requireBareJid(options.jid);
@@ -227,7 +226,7 @@ export class Session {
             this.#listen(entity, fail);
           },
           assertCurrent: () => this.#assertCurrent(generation),
-          outboxOf: (entity) => this.#entityOutbox(entity),
+          outboxOf: (entity) => entityOutbox(entity),
           log: this.#log,
         }),
       toError: (error, service) =>
@@ -349,24 +348,7 @@ export class Session {
   #outbox(): Outbox {
     const entity = this.#entity;
     if (!entity) throw new WrenError("not-signed-in", "Sign in first.");
-    return this.#entityOutbox(entity);
-  }
-
-  /** One outbox per connection, so that features can tell connections apart by it. */
-  #entityOutbox(entity: Client): Outbox {
-    let outbox = this.#outboxes.get(entity);
-    if (!outbox) this.#outboxes.set(entity, (outbox = this.#newOutbox(entity)));
-    return outbox;
-  }
-
-  #newOutbox(entity: Client): Outbox {
-    return {
-      send: (stanza) => entity.send(stanza),
-      request: (iq) => entity.iqCaller.request(iq, REQUEST_TIMEOUT_MS),
-      get acknowledges() {
-        return entity.streamManagement.enabled;
-      },
-    };
+    return entityOutbox(entity);
   }
 
   async #command<T>(work: () => Promise<T>): Promise<T> {
