@@ -38,6 +38,8 @@ export class Archive implements Feature {
   /** The session whose catch-up runs, so a catch-up of a session gone does not report for it. */
   #session = 0;
   #catchingUp = false;
+  /** This session's server answered that it keeps no archive for the account. */
+  #unsupported = false;
   /** This session caught up fully: live messages may move the checkpoint from here on. */
   #caughtUp = false;
   #checkpoint: { pending: SyncState | null; saving: boolean } = { pending: null, saving: false };
@@ -57,7 +59,10 @@ export class Archive implements Feature {
 
   online(info: OnlineInfo, outbox: Outbox): Promise<void> {
     // Resumed: the server kept the stream, nothing was missed.
-    if (!info.resumed) void this.#catchUp(outbox, ++this.#session);
+    if (!info.resumed) {
+      this.#unsupported = false;
+      void this.#catchUp(outbox, ++this.#session);
+    }
     return Promise.resolve();
   }
 
@@ -102,14 +107,15 @@ export class Archive implements Feature {
   async fetchOlder(peer: string, oldest: MessageRecord | null, limit: number): Promise<void> {
     const outbox = this.deps.outbox();
     const history = this.deps.history();
-    if (!outbox || (await history.archiveComplete(this.deps.accountId, peer))) return;
+    if (!outbox || this.#unsupported) return;
+    if (await history.archiveComplete(this.deps.accountId, peer)) return;
     let before: string | true = oldest?.archiveId ?? true;
     // A message without an archive id (sent from here) still marks how far back we are.
     const end = oldest && !oldest.archiveId ? (oldest.serverAt ?? oldest.timestamp) : undefined;
     let ceiling = oldest?.timestamp ?? null;
     let kept = 0;
     for (let round = 0; round < MAX_OLDER_ROUNDS && kept < limit; round++) {
-      const page = await this.#queries.page(outbox, {
+      const page = await this.#pageOrNone(outbox, {
         with: peer,
         before,
         ...(end !== undefined && { end }),
@@ -125,6 +131,16 @@ export class Archive implements Feature {
       const cursor = page.first ?? page.items[0]?.archiveId;
       if (!cursor || cursor === before) return;
       before = cursor;
+    }
+  }
+
+  /** One page; a server that turns out to have no archive is not asked again this session. */
+  async #pageOrNone(outbox: Outbox, query: Parameters<ArchiveQueries["page"]>[1]) {
+    try {
+      return await this.#queries.page(outbox, query);
+    } catch (error) {
+      if (isUnsupported(error)) this.#unsupported = true;
+      throw error;
     }
   }
 
@@ -154,7 +170,8 @@ export class Archive implements Feature {
     } catch (failure) {
       if (failure instanceof Superseded || !current()) return;
       // A server without an archive is no failure the person can do anything about.
-      if (!isUnsupported(failure)) error = describeFailure(failure);
+      if (isUnsupported(failure)) this.#unsupported = true;
+      else error = describeFailure(failure);
       this.deps.log.warn("could not catch up with the archive", { error: errorName(failure) });
     } finally {
       if (current()) {

@@ -268,6 +268,32 @@ describe("the checkpoint", () => {
   });
 });
 
+describe("a server without an archive", () => {
+  it("is no error to show, and is not asked again for older messages this session", async () => {
+    const t = setup([]);
+    let asked = 0; // the catch-up's one question
+    const none = {
+      async send() {},
+      async request() {
+        asked++;
+        throw Object.assign(new Error("service-unavailable"), {
+          name: "StanzaError",
+          condition: "service-unavailable",
+        });
+      },
+    };
+    await t.mam.online({ resumed: false }, none);
+    for (let i = 0; i < 50 && !t.progress.some((p) => !p.running); i++) {
+      await new Promise((done) => setImmediate(done));
+    }
+    expect(t.progress.at(-1)).toEqual({ running: false, fetched: 0 });
+    expect(asked).toBe(1);
+    await t.mam.fetchOlder(BOB, null, 10);
+    // Neither the connection that said so nor any other is asked again this session.
+    expect(t.queries).toHaveLength(0);
+  });
+});
+
 describe("archive results", () => {
   it("count only from our own archive, for a query we made, up to the page size", async () => {
     const archive = entries(5);
