@@ -4,6 +4,7 @@ import type { Envelope } from "./types";
 
 export * from "./commands";
 export * from "./events";
+export * from "./limits";
 export type * from "./types";
 
 /** The API the renderer sees as `window.wren`, in Electron (preload) and in the browser preview alike. */

@@ -73,7 +73,7 @@ export interface ConversationSummary {
   peer: string;
   /** Its newest message: the preview, and the time the list is ordered by. */
   last: ChatMessage;
-  /** Incoming messages not read yet (kept across restarts). */
+  /** Incoming messages not read yet (kept across restarts), counted up to UNREAD_COUNTED. */
   unread: number;
 }
 

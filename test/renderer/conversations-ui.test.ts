@@ -37,12 +37,24 @@ describe("the conversation list", () => {
           last: message("alice@x.org", "see you", { timestamp: 2_000, direction: "out" }),
           unread: 0,
         },
+        {
+          accountId: ME,
+          peer: "carol@x.org",
+          last: message("carol@x.org", "flood", { timestamp: 1_000 }),
+          // As far as main counts: there are at least this many.
+          unread: 10_000,
+        },
       ]),
     );
     await renderApp(api);
     const section = screen.getByRole("region", { name: "Conversations" });
-    const rows = await within(section).findAllByRole("button", { name: /bob|Alice/ });
-    expect(rows.map((row) => row.querySelector(".name")?.textContent)).toEqual(["bob", "Alice"]);
+    const rows = await within(section).findAllByRole("button", { name: /bob|Alice|carol/ });
+    expect(rows.map((row) => row.querySelector(".name")?.textContent)).toEqual([
+      "bob",
+      "Alice",
+      "carol",
+    ]);
+    expect(rows[2]?.textContent).toContain("more than 9,999 unread messages");
     // The preview is text, never markup; its first line only.
     expect(rows[0]?.querySelector("b")).toBeNull();
     expect(rows[0]?.textContent).toContain("<b>not bold</b>");

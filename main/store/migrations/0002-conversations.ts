@@ -11,7 +11,7 @@ import type { Migration } from "./migration";
 // - `last_key`: the conversation's last message; null while it has none (a conversation whose
 //   archive is known to be empty).
 // - `read_key`: the read mark, the last message read; null when nothing was read.
-// - `unread`: incoming messages after the mark, counted up to 9999 (MAX_UNREAD).
+// - `unread`: incoming messages after the mark, counted up to 10,000 (MAX_UNREAD).
 // - `archive_complete`: the server's archive was read back to its first message.
 //
 // Adding a column to a STRICT table makes SQLite check every row (about 2 s at a million

@@ -1,7 +1,7 @@
 // A message as Wren keeps it, and what the chat feature asks of wherever it is kept: the
 // database (main/store) for accounts that keep history, memory for those that do not.
 
-import type { DeliveryState } from "../../../../preload/contract";
+import { UNREAD_COUNTED, type DeliveryState } from "../../../../preload/contract";
 
 export type { DeliveryState };
 
@@ -84,8 +84,8 @@ export interface ConversationRecord {
   unread: number;
 }
 
-/** Unread counts stop here: a conversation with more shows "9999+". */
-export const MAX_UNREAD = 9999;
+/** Unread counts stop here (the page then says "more than 9,999"). */
+export const MAX_UNREAD = UNREAD_COUNTED;
 
 export interface HistoryPage {
   accountId: string;
