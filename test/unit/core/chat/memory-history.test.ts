@@ -89,4 +89,18 @@ describe("ThisRunHistory", () => {
     expect(await stored.page(bobs)).toEqual([]);
     expect(await stored.conversations("alice", 10)).toEqual([]);
   });
+
+  it("still sends what was left waiting in the database, and records there how far it got", async () => {
+    const stored = new MemoryHistory();
+    const waiting = record({ direction: "out", sender: "alice", state: "queued", body: "queued" });
+    await stored.add(waiting);
+    const history = new ThisRunHistory(stored);
+    const now = record({ direction: "out", sender: "alice", state: "queued", body: "new" });
+    await history.add(now);
+
+    expect((await history.unacknowledged("alice")).map((m) => m.body)).toEqual(["queued", "new"]);
+    expect((await history.update(waiting.id, { state: "acked" }))?.state).toBe("acked");
+    expect((await stored.unacknowledged("alice")).map((m) => m.body)).toEqual([]);
+    expect((await history.unacknowledged("alice")).map((m) => m.body)).toEqual(["new"]);
+  });
 });
