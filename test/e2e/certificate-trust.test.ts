@@ -5,7 +5,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { registerAccount, type TestAccount } from "../integration/setup/accounts";
 import { ensureTestCertificates } from "../setup/certs";
-import { launchChromium } from "./browser";
+import { launchChromium, watchedPage } from "./browser";
 import { startPreview, type PreviewProcess } from "./preview-process";
 import { signInThroughForm } from "./sign-in-form";
 
@@ -36,11 +36,7 @@ describe("trusting a server certificate Wren cannot verify", () => {
       server.uncertifiedDomain,
     );
     [preview, browser] = await Promise.all([startPreview(), launchChromium()]);
-    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    page.on("console", (message) => {
-      if (message.type() === "error") pageErrors.push(message.text());
-    });
+    page = await watchedPage(browser, { width: 1200, height: 900 }, pageErrors);
     await page.goto(preview.url);
   });
 

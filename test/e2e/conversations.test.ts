@@ -4,7 +4,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { registerAccount, type TestAccount } from "../integration/setup/accounts";
 import { nextEvent, sessionPool } from "../integration/helpers";
-import { launchChromium } from "./browser";
+import { launchChromium, watchedPage } from "./browser";
 import { startPreview, type PreviewProcess } from "./preview-process";
 import { signInThroughForm } from "./sign-in-form";
 
@@ -45,11 +45,7 @@ describe("conversations, ticks, unread counts and search", () => {
     await pool.stopAll();
 
     [preview, browser] = await Promise.all([startPreview(), launchChromium()]);
-    page = await browser.newPage({ viewport: { width: 1200, height: 780 } });
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    page.on("console", (message) => {
-      if (message.type() === "error") pageErrors.push(message.text());
-    });
+    page = await watchedPage(browser, { width: 1200, height: 780 }, pageErrors);
     await page.goto(preview.url);
     await signInThroughForm(page, writer.jid, writer.password);
     await page.getByRole("searchbox", { name: "Search contacts" }).waitFor({ timeout: 20_000 });

@@ -4,7 +4,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { registerAccount, type TestAccount } from "../integration/setup/accounts";
 import { nextEvent, sessionFor, sessionPool } from "../integration/helpers";
-import { launchChromium } from "./browser";
+import { launchChromium, watchedPage } from "./browser";
 import { startPreview, type PreviewProcess } from "./preview-process";
 import { escapeRegExp, signInThroughForm } from "./sign-in-form";
 
@@ -62,12 +62,8 @@ describe("the first sign-in of an account that already has contacts and a reques
     await check.stop();
 
     [preview, browser] = await Promise.all([startPreview(), launchChromium()]);
-    page = await browser.newPage({ viewport: { width: 1200, height: 780 } });
+    page = await watchedPage(browser, { width: 1200, height: 780 }, pageErrors);
     page.on("load", () => loads++);
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    page.on("console", (message) => {
-      if (message.type() === "error") pageErrors.push(message.text());
-    });
     await page.goto(preview.url);
   });
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { XmppSession } from "../../main/core/session-api";
 import { registerAccount, type TestAccount } from "../integration/setup/accounts";
 import { nextEvent, sessionPool } from "../integration/helpers";
-import { launchChromium } from "./browser";
+import { launchChromium, watchedPage } from "./browser";
 import { startPreview, type PreviewProcess } from "./preview-process";
 import { signInThroughForm } from "./sign-in-form";
 
@@ -37,11 +37,7 @@ describe("a conversation's history across restarts", () => {
     friendSession = await pool.signIn(friend);
 
     [preview, browser] = await Promise.all([startPreview(), launchChromium()]);
-    page = await browser.newPage({ viewport: { width: 1200, height: 780 } });
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    page.on("console", (message) => {
-      if (message.type() === "error") pageErrors.push(message.text());
-    });
+    page = await watchedPage(browser, { width: 1200, height: 780 }, pageErrors);
     await page.goto(preview.url);
     await signInThroughForm(page, person.jid, person.password);
     await page.getByRole("searchbox", { name: "Search contacts" }).waitFor({ timeout: 20_000 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { registerAccount, type TestAccount } from "../integration/setup/accounts";
 import { nextEvent, sessionPool } from "../integration/helpers";
 import type { XmppSession } from "../../main/core/session-api";
-import { launchChromium } from "./browser";
+import { launchChromium, watchedPage } from "./browser";
 import { startPreview, type PreviewProcess } from "./preview-process";
 import { escapeRegExp, signInThroughForm } from "./sign-in-form";
 
@@ -33,11 +33,7 @@ describe("the preview in Chromium against a real Prosody", () => {
     carol = await registerAccount(server.configPath);
     bobSession = await pool.signIn(bob);
     [preview, browser] = await Promise.all([startPreview(), launchChromium()]);
-    page = await browser.newPage({ viewport: { width: 1200, height: 780 } });
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    page.on("console", (message) => {
-      if (message.type() === "error") pageErrors.push(message.text());
-    });
+    page = await watchedPage(browser, { width: 1200, height: 780 }, pageErrors);
     await page.goto(preview.url);
   });
 

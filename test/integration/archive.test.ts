@@ -60,16 +60,29 @@ async function sendAll(from: XmppSession, to: string, bodies: string[]): Promise
   return sent;
 }
 
+/** Two fresh accounts on the test server. */
+function twoAccounts(): Promise<[TestAccount, TestAccount]> {
+  return Promise.all([registerAccount(server.configPath), registerAccount(server.configPath)]);
+}
+
+/** Alice and Bob, each a Wren over the shared database, online and caught up. */
+async function bothOnline() {
+  const [alice, bob] = await twoAccounts();
+  const a = wren(alice);
+  const b = wren(bob);
+  const atAlice = a.connect();
+  const atBob = b.connect();
+  await Promise.all([startCaughtUp(atAlice), startCaughtUp(atBob)]);
+  return { alice, bob, a, b, atAlice, atBob };
+}
+
 const bodies = (messages: readonly ChatMessage[]) => messages.map((message) => message.body);
 const numbered = (count: number, prefix: string) =>
   Array.from({ length: count }, (_, index) => `${prefix} ${index + 1}`);
 
 describe("catching up with the archive", () => {
   it("fetches what came while away once, in order, paged to the end, with progress", async () => {
-    const [alice, bob] = await Promise.all([
-      registerAccount(server.configPath),
-      registerAccount(server.configPath),
-    ]);
+    const [alice, bob] = await twoAccounts();
     const a = wren(alice);
     const first = a.connect();
     expect(await startCaughtUp(first)).toEqual({ running: false, fetched: 0 });
@@ -97,10 +110,7 @@ describe("catching up with the archive", () => {
   });
 
   it("falls back to time when the archive forgot where Wren was (item-not-found)", async () => {
-    const [alice, bob] = await Promise.all([
-      registerAccount(server.configPath),
-      registerAccount(server.configPath),
-    ]);
+    const [alice, bob] = await twoAccounts();
     const a = wren(alice);
     await startCaughtUp(a.connect());
     await pool.stopAll();
@@ -118,10 +128,7 @@ describe("catching up with the archive", () => {
   });
 
   it("on the first sign-in, fetches the recent history the server already holds", async () => {
-    const [alice, bob] = await Promise.all([
-      registerAccount(server.configPath),
-      registerAccount(server.configPath),
-    ]);
+    const [alice, bob] = await twoAccounts();
     const b = await pool.signIn(bob);
     await sendAll(b, alice.jid, ["before Wren", "knew this account"]);
 
@@ -146,10 +153,7 @@ describe("catching up with the archive", () => {
 
 describe("older history", () => {
   it("comes from the archive page by page when the person scrolls past what is kept", async () => {
-    const [alice, bob] = await Promise.all([
-      registerAccount(server.configPath),
-      registerAccount(server.configPath),
-    ]);
+    const [alice, bob] = await twoAccounts();
     const a = wren(alice);
     const session = a.connect();
     const shown = collect(session);
@@ -174,10 +178,7 @@ describe("older history", () => {
   });
 
   it("ignores archive results nobody asked for, or sent by someone else", async () => {
-    const [alice, mallory] = await Promise.all([
-      registerAccount(server.configPath),
-      registerAccount(server.configPath),
-    ]);
+    const [alice, mallory] = await twoAccounts();
     const a = wren(alice);
     const session = a.connect();
     const shown = collect(session);
@@ -214,15 +215,7 @@ describe("older history", () => {
 
 describe("delivery", () => {
   it("moves a message through sent, acknowledged, delivered and displayed", async () => {
-    const [alice, bob] = await Promise.all([
-      registerAccount(server.configPath),
-      registerAccount(server.configPath),
-    ]);
-    const a = wren(alice);
-    const b = wren(bob);
-    const atAlice = a.connect();
-    const atBob = b.connect();
-    await Promise.all([startCaughtUp(atAlice), startCaughtUp(atBob)]);
+    const { alice, bob, a, b, atAlice, atBob } = await bothOnline();
     const states: string[] = [];
     a.state.on("messageChanges", (changes) => states.push(...changes.map((c) => c.state ?? "")));
     const arrived = nextEvent(atBob, "message", (m) => m.body === "did you get this?");
@@ -243,10 +236,7 @@ describe("delivery", () => {
   });
 
   it("keeps a message written offline and sends it once the account connects", async () => {
-    const [alice, bob] = await Promise.all([
-      registerAccount(server.configPath),
-      registerAccount(server.configPath),
-    ]);
+    const [alice, bob] = await twoAccounts();
     const b = await pool.signIn(bob);
     const atBob = collect(b);
     const a = wren(alice);
@@ -264,15 +254,7 @@ describe("delivery", () => {
   });
 
   it("corrects the last message on both sides, and refuses a correction of someone else's", async () => {
-    const [alice, bob] = await Promise.all([
-      registerAccount(server.configPath),
-      registerAccount(server.configPath),
-    ]);
-    const a = wren(alice);
-    const b = wren(bob);
-    const atAlice = a.connect();
-    const atBob = b.connect();
-    await Promise.all([startCaughtUp(atAlice), startCaughtUp(atBob)]);
+    const { alice, bob, a, b, atAlice, atBob } = await bothOnline();
     const arrived = nextEvent(atBob, "message", (m) => m.body === "helo");
     const sent = await atAlice.sendMessage(bob.jid, "helo");
     await arrived;
@@ -310,15 +292,7 @@ describe("delivery", () => {
   });
 
   it("tells a peer who uses chat states that the person is typing", async () => {
-    const [alice, bob] = await Promise.all([
-      registerAccount(server.configPath),
-      registerAccount(server.configPath),
-    ]);
-    const a = wren(alice);
-    const b = wren(bob);
-    const atAlice = a.connect();
-    const atBob = b.connect();
-    await Promise.all([startCaughtUp(atAlice), startCaughtUp(atBob)]);
+    const { alice, bob, b, atAlice, atBob } = await bothOnline();
     const arrived = nextEvent(atBob, "message", (m) => m.body === "hi");
     await atAlice.sendMessage(bob.jid, "hi");
     await arrived;

@@ -1,10 +1,11 @@
-import { client, xml, type Client } from "@xmpp/client";
+import { xml } from "@xmpp/client";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { AccountState } from "../../main/core/account-state";
 import type { XmppSession } from "../../main/core/session-api";
 import { NS_CARBONS } from "../../main/core/stanzas/carbons";
 import type { Logger } from "../../main/shared/log";
 import { collect, eventually, nextEvent, sessionPool } from "./helpers";
+import { rawClient } from "./raw-client";
 import { registerAccount, type TestAccount } from "./setup/accounts";
 
 const server = inject("xmpp");
@@ -74,7 +75,7 @@ describe("message carbons against Prosody", () => {
   });
 
   it("ignores carbons Bob forges, received and sent alike", async () => {
-    const raw = await rawClient(bob);
+    const raw = await rawClient(bob, "raw");
     const atDesk = collect(desk);
     const atPhone = collect(phone);
     try {
@@ -120,20 +121,3 @@ describe("message carbons against Prosody", () => {
     }
   });
 });
-
-/** Bob through plain xmpp.js, which sends whatever it is given. */
-async function rawClient(account: TestAccount): Promise<Client> {
-  const [username] = account.jid.split("@");
-  const raw = client({
-    service: `xmpp://${server.host}:${server.c2sPort}`,
-    domain: server.domain,
-    username,
-    password: account.password,
-    resource: "raw",
-  });
-  raw.reconnect.stop();
-  raw.on("error", () => {});
-  await raw.start();
-  await raw.send(xml("presence"));
-  return raw;
-}

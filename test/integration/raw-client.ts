@@ -5,7 +5,7 @@ import type { TestAccount } from "./setup/accounts";
 export type RawClient = Client & { iqCaller: { request(el: Element): Promise<Element> } };
 
 /** xmpp.js's own client, signed in and available: someone who sends whatever a test scripts. */
-export async function rawClient(account: TestAccount): Promise<RawClient> {
+export async function rawClient(account: TestAccount, resource?: string): Promise<RawClient> {
   const server = inject("xmpp");
   const [username] = account.jid.split("@");
   const raw = client({
@@ -13,6 +13,7 @@ export async function rawClient(account: TestAccount): Promise<RawClient> {
     domain: server.domain,
     username,
     password: account.password,
+    ...(resource && { resource }),
   }) as RawClient;
   raw.reconnect.stop();
   raw.on("error", () => {});

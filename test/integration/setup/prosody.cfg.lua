@@ -29,9 +29,6 @@ modules_enabled = {
 default_archive_policy = true
 archive_expires_after = "1w"
 max_archive_query_results = 100
--- XEP-0198 resumption window (smacks is loaded by the files that need it), short so the fault
--- tests can outlast it.
-smacks_hibernation_time = 30
 modules_disabled = { "s2s" }
 
 ssl = {

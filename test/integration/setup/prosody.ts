@@ -22,47 +22,16 @@ export async function startProsody(
   certs: TestCertificates,
   parent = "test-output/prosody",
 ): Promise<RunningProsody> {
-  const dir = resolve(parent, `run-${process.pid}-${Date.now()}`);
-  mkdirSync(join(dir, "data"), { recursive: true });
-  mkdirSync(join(dir, "certs"));
+  const dir = newRunDir(parent);
   const [c2sPort = 0, directTlsPort = 0] = await freePorts(2);
-  const configPath = join(dir, "prosody.cfg.lua");
-  const values: Record<string, string> = {
-    DIR: dir,
+  const configPath = writeConfig(TEMPLATE, dir, {
     C2S_PORT: String(c2sPort),
     DIRECT_TLS_PORT: String(directTlsPort),
     CERT: certs.certPath,
     KEY: certs.keyPath,
-  };
-  const config = readFileSync(TEMPLATE, "utf8").replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
-    const value = values[name];
-    if (value === undefined) throw new Error(`prosody.cfg.lua: unknown placeholder ${name}`);
-    return value;
   });
-  writeFileSync(configPath, config);
-
-  // -D daemonizes; the parent exits once the daemon forked. Ports open shortly after.
-  await new Promise<void>((done, fail) => {
-    const child = spawn("prosody", ["--config", configPath, "-D"], { stdio: "ignore" });
-    child.on("error", fail);
-    child.on("exit", (code) =>
-      code === 0 ? done() : fail(new Error(`prosody exited with ${code}; see ${dir}/prosody.log`)),
-    );
-  });
-
-  const pidFile = join(dir, "prosody.pid");
-  const stop = async () => {
-    const pid = readPid(pidFile);
-    if (pid === null) return;
-    try {
-      process.kill(pid, "SIGTERM");
-    } catch {
-      return;
-    }
-    for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(50);
-    if (isAlive(pid)) process.kill(pid, "SIGKILL");
-  };
-
+  await launchProsody(configPath, dir);
+  const stop = () => stopProsodyIn(dir);
   try {
     await waitForPort(c2sPort);
     await waitForPort(directTlsPort);
@@ -71,6 +40,58 @@ export async function startProsody(
     throw new Error(`Prosody did not start; see ${dir}/prosody.log`, { cause: error });
   }
   return { dir, configPath, c2sPort, directTlsPort, stop };
+}
+
+/** A new scratch folder for one Prosody run (with its data and certs folders). */
+export function newRunDir(parent: string): string {
+  const dir = resolve(parent, `run-${process.pid}-${Date.now()}`);
+  mkdirSync(join(dir, "data"), { recursive: true });
+  mkdirSync(join(dir, "certs"));
+  return dir;
+}
+
+/**
+ * Writes `template` into `dir` with its {{…}} placeholders replaced (DIR is `dir`); an unknown
+ * placeholder is an error. Returns the configuration's path.
+ */
+export function writeConfig(template: string, dir: string, values: Record<string, string>): string {
+  const all: Record<string, string> = { DIR: dir, ...values };
+  const config = readFileSync(template, "utf8").replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+    const value = all[name];
+    if (value === undefined) throw new Error(`prosody.cfg.lua: unknown placeholder ${name}`);
+    return value;
+  });
+  const configPath = join(dir, "prosody.cfg.lua");
+  writeFileSync(configPath, config);
+  return configPath;
+}
+
+/** Starts Prosody from `configPath`; resolves once it daemonized (its ports open shortly after). */
+export function launchProsody(configPath: string, dir: string): Promise<void> {
+  return new Promise<void>((done, fail) => {
+    const child = spawn("prosody", ["--config", configPath, "-D"], { stdio: "ignore" });
+    child.on("error", fail);
+    child.on("exit", (code) =>
+      code === 0 ? done() : fail(new Error(`prosody exited with ${code}; see ${dir}/prosody.log`)),
+    );
+  });
+}
+
+/**
+ * Stops the Prosody running from `dir` the way a service manager does (SIGTERM: it closes every
+ * stream and saves what it holds) and waits until it is gone; SIGKILL if it takes over 5 s.
+ */
+export async function stopProsodyIn(dir: string): Promise<void> {
+  const pid = readPid(join(dir, "prosody.pid"));
+  if (pid === null || !isAlive(pid)) return;
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(50);
+  if (isAlive(pid)) process.kill(pid, "SIGKILL");
+  for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(20);
 }
 
 export async function prosodyctl(configPath: string, ...args: string[]): Promise<string> {
@@ -98,7 +119,8 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+/** Resolves once something accepts connections on the loopback `port`. */
+export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const open = await new Promise<boolean>((done) => {

@@ -1,4 +1,4 @@
-import type { Element } from "@xmpp/client";
+import { xml, type Element } from "@xmpp/client";
 import { describe, expect, it } from "vitest";
 import { Chat } from "../../../../main/core/features/chat/chat";
 import { MemoryHistory } from "../../../../main/core/features/chat/memory-history";
@@ -69,6 +69,19 @@ function setup(
     return progress.at(-1)!;
   };
   return { chat, mam, history, shown, progress, queries: server.queries, caughtUp, log };
+}
+
+/** A chat feature alone, with no connection, over `history`: for what arrives live. */
+function offlineChat(history: MemoryHistory, now: () => number): Chat {
+  return new Chat({
+    accountId: "acc",
+    account: ACCOUNT,
+    outbox: () => null,
+    history,
+    onMessage: () => {},
+    log: captureLog().log,
+    now,
+  });
 }
 
 /** Every message kept of the conversation with Bob, oldest first (from the history itself). */
@@ -167,7 +180,6 @@ describe("the catch-up", () => {
     const stuck = {
       async send() {},
       async request() {
-        const { xml } = await import("@xmpp/client");
         return xml(
           "iq",
           { type: "result" },
@@ -201,17 +213,8 @@ describe("the order a sender wrote in", () => {
     await history.saveSyncState("acc", { archiveId: null, archiveAt: second - 60_000 });
     const t = setup(archive, history);
     // "one" came live at .700 of that second, before the link went.
-    const { xml } = await import("@xmpp/client");
     let clock = second + 700;
-    const live = new Chat({
-      accountId: "acc",
-      account: ACCOUNT,
-      outbox: () => null,
-      history,
-      onMessage: () => {},
-      log: captureLog().log,
-      now: () => clock++,
-    });
+    const live = offlineChat(history, () => clock++);
     live.message(
       xml("message", { from: `${BOB}/phone`, type: "chat", id: "s-a0" }, xml("body", {}, "one")),
     );
@@ -221,17 +224,8 @@ describe("the order a sender wrote in", () => {
   });
 
   it("holds for a live message stamped with the whole second of the last one", async () => {
-    const { xml } = await import("@xmpp/client");
     const history = new MemoryHistory();
-    const chat = new Chat({
-      accountId: "acc",
-      account: ACCOUNT,
-      outbox: () => null,
-      history,
-      onMessage: () => {},
-      log: captureLog().log,
-      now: () => NOW + 300,
-    });
+    const chat = offlineChat(history, () => NOW + 300);
     const message = (id: string, text: string, ...more: ReturnType<typeof xml>[]) =>
       xml("message", { from: BOB, type: "chat", id }, xml("body", {}, text), ...more);
     const stamp = (at: number) =>
