@@ -42,6 +42,12 @@ export class Archive implements Feature {
   #unsupported = false;
   /** This session caught up fully: live messages may move the checkpoint from here on. */
   #caughtUp = false;
+  /**
+   * No catch-up has finished since the account came online: what the archive holds after the
+   * checkpoint is a hole in the history. A resumed stream misses nothing new, but does not fill
+   * a hole an earlier session's catch-up left when its connection dropped.
+   */
+  #owed = true;
   #checkpoint: { pending: SyncState | null; saving: boolean } = { pending: null, saving: false };
 
   constructor(private readonly deps: ArchiveDeps) {
@@ -58,11 +64,12 @@ export class Archive implements Feature {
   }
 
   online(info: OnlineInfo, outbox: Outbox): Promise<void> {
-    // Resumed: the server kept the stream, nothing was missed.
+    // Resumed: the server kept the stream, nothing new was missed.
     if (!info.resumed) {
       this.#unsupported = false;
-      void this.#catchUp(outbox, ++this.#session);
+      this.#owed = true;
     }
+    if (this.#owed) void this.#catchUp(outbox, ++this.#session);
     return Promise.resolve();
   }
 
@@ -166,12 +173,17 @@ export class Archive implements Feature {
         now: this.#now,
       });
       this.deps.log.info("caught up with the archive", { messages: fetched });
-      if (current()) this.#caughtUp = true;
+      if (current()) {
+        this.#caughtUp = true;
+        this.#owed = false;
+      }
     } catch (failure) {
       if (failure instanceof Superseded || !current()) return;
       // A server without an archive is no failure the person can do anything about.
-      if (isUnsupported(failure)) this.#unsupported = true;
-      else error = describeFailure(failure);
+      if (isUnsupported(failure)) {
+        this.#unsupported = true;
+        this.#owed = false;
+      } else error = describeFailure(failure);
       this.deps.log.warn("could not catch up with the archive", { error: errorName(failure) });
     } finally {
       if (current()) {

@@ -68,7 +68,17 @@ function setup(
     }
     return progress.at(-1)!;
   };
-  return { chat, mam, history, shown, progress, queries: server.queries, caughtUp, log };
+  return {
+    chat,
+    mam,
+    history,
+    shown,
+    progress,
+    queries: server.queries,
+    outbox: server.outbox,
+    caughtUp,
+    log,
+  };
 }
 
 /** A chat feature alone, with no connection, over `history`: for what arrives live. */
@@ -85,6 +95,12 @@ function offlineChat(history: MemoryHistory, now: () => number): Chat {
 }
 
 /** Every message kept of the conversation with Bob, oldest first (from the history itself). */
+/** Waits, a turn of the event loop at a time, until `done` holds (at most 500 turns). */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !done(); i++) await new Promise((next) => setImmediate(next));
+  expect(done()).toBe(true);
+}
+
 async function bodiesOf(history: MemoryHistory): Promise<string[]> {
   const all: string[] = [];
   let before: string | undefined;
@@ -171,6 +187,41 @@ describe("the catch-up", () => {
       new Date(archive[5]!.at - 5 * 60_000).toISOString(),
     ]);
     expect(await bodiesOf(t.history)).toEqual(archive.map((e) => e.body));
+  });
+
+  it("goes on after a resumed stream when the connection dropped in the middle, and only then", async () => {
+    const archive = entries(300);
+    const history = new MemoryHistory();
+    await history.saveSyncState("acc", { archiveId: archive[0]!.id, archiveAt: archive[0]!.at });
+    const t = setup(archive, history);
+    let pages = 0;
+    const keep = t.chat.keepArchived.bind(t.chat);
+    t.chat.keepArchived = async (items) => {
+      // The link drops while the second page is stored.
+      if (++pages === 2) t.mam.offline!();
+      return keep(items);
+    };
+    await t.mam.online({ resumed: false }, t.outbox);
+    await until(() => pages >= 2);
+    expect(t.progress.some((p) => !p.running)).toBe(false);
+
+    const resumed = async () => {
+      const before = t.progress.length;
+      await t.mam.online({ resumed: true }, t.outbox);
+      await until(() => t.progress.slice(before).some((p) => !p.running));
+    };
+    const checkpoint = (await history.syncState("acc"))!.archiveId;
+    const asked = t.queries.length;
+    await resumed();
+    expect(t.queries[asked]).toMatchObject({ after: checkpoint });
+    expect(t.queries.at(-1)).toMatchObject({ after: "a00200" });
+    expect(await bodiesOf(history)).toEqual(archive.slice(1).map((e) => e.body));
+
+    // Caught up: a stream resumed later missed nothing, and asks nothing.
+    const all = t.queries.length;
+    await t.mam.online({ resumed: true }, t.outbox);
+    expect(t.queries).toHaveLength(all);
+    expect(t.mam.catchingUp).toBe(false);
   });
 
   it("stops when an archive says there is more but repeats its page", async () => {
