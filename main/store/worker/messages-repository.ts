@@ -124,21 +124,25 @@ export function createMessagesRepository(db: Database): MessagesRepository {
 
   // Deduplication, one statement per rule, tried in this order. Equal keys sit in an index in
   // rowid order, so the first row is the first stored; an ORDER BY would add a sorter, which
-  // made these lookups four times slower.
+  // made these lookups four times slower. Each finds its few rows through the id's short key
+  // (0003-short-id-keys.ts); the unary + keeps SQLite from walking the conversation's run of
+  // messages_by_conversation instead, which its equality on two columns would otherwise prefer.
   const byArchiveId = db.prepare<[DuplicateParams], StoredMessage>(`
     SELECT ${COLUMNS} FROM messages m
-    WHERE m.account_id = @accountId AND m.archive_id = @archiveId
+    WHERE substr(m.archive_id, -8) = substr(@archiveId, -8) AND m.archive_id = @archiveId
+      AND +m.account_id = @accountId
     LIMIT 1`);
   const byOriginId = db.prepare<[DuplicateParams], StoredMessage>(`
     SELECT ${COLUMNS} FROM messages m
-    WHERE m.account_id = @accountId AND m.conversation = @conversation
-      AND m.origin_id = @originId AND m.sender = @sender AND m.body = @body
+    WHERE substr(m.origin_id, -8) = substr(@originId, -8) AND m.origin_id = @originId
+      AND +m.account_id = @accountId AND +m.conversation = @conversation
+      AND m.sender = @sender AND m.body = @body
     LIMIT 1`);
   const byStanzaId = db.prepare<[DuplicateParams], StoredMessage>(`
     SELECT ${COLUMNS} FROM messages m
-    WHERE m.account_id = @accountId AND m.conversation = @conversation
-      AND m.stanza_id = @stanzaId AND m.sender = @sender AND m.body = @body
-      AND m.direction = @direction
+    WHERE substr(m.stanza_id, -8) = substr(@stanzaId, -8) AND m.stanza_id = @stanzaId
+      AND +m.account_id = @accountId AND +m.conversation = @conversation
+      AND m.sender = @sender AND m.body = @body AND m.direction = @direction
     LIMIT 1`);
   // The last resort, for copies without ids in common. Two messages that both carry an id of the
   // same kind, and different ones, are two messages (an "ok" sent twice in a minute), never one.
@@ -166,16 +170,18 @@ export function createMessagesRepository(db: Database): MessagesRepository {
       state = @state, body = @body, edited_at = @editedAt
     WHERE id = @id`);
 
-  // One lookup in messages_by_origin_id and one in messages_by_stanza_id, then the newest of the
-  // few rows found. (Written as an OR, SQLite walked the whole conversation instead.)
+  // One lookup by origin-id and one by stanza id (their short keys, as above), then the newest of
+  // the few rows found. (Written as an OR, SQLite walked the whole conversation instead.)
   const byReference = db.prepare<[MessageReference], StoredMessage>(`
     SELECT ${COLUMNS} FROM messages m
     WHERE m.seq IN (
         SELECT seq FROM messages
-        WHERE account_id = @accountId AND conversation = @conversation AND origin_id = @ref
+        WHERE substr(origin_id, -8) = substr(@ref, -8) AND origin_id = @ref
+          AND +account_id = @accountId AND +conversation = @conversation
         UNION ALL
         SELECT seq FROM messages
-        WHERE account_id = @accountId AND conversation = @conversation AND stanza_id = @ref)
+        WHERE substr(stanza_id, -8) = substr(@ref, -8) AND stanza_id = @ref
+          AND +account_id = @accountId AND +conversation = @conversation)
       AND m.direction = @direction
     ORDER BY m.timestamp DESC, m.seq DESC LIMIT 1`);
 

@@ -96,6 +96,46 @@ describe("finding duplicates", () => {
     expect(await messages.findDuplicate(probeFor(original, { windowMs: 0 }))).toEqual(original);
   });
 
+  it("tells apart ids that end alike, which share their place in the id indexes", async () => {
+    const messages = await store.open();
+    // Ids made by counting, by one client, and a UUID-like one: the same last 8 characters.
+    const ending = "-0000042";
+    const stored = ["purple" + ending, "x" + ending, "3f2c9a1e-77b4" + ending].map((id, i) =>
+      message({
+        archiveId: `A${id}`,
+        originId: `O${id}`,
+        stanzaId: id,
+        body: "ok",
+        timestamp: 1_000 + i,
+      }),
+    );
+    for (const m of stored) await messages.add(m);
+    const far = { timestamp: 0, windowMs: 0 }; // only the ids can match
+    for (const m of stored) {
+      expect(await messages.findDuplicate(probeFor(m, { archiveId: m.archiveId, ...far }))).toEqual(
+        m,
+      );
+      expect(await messages.findDuplicate(probeFor(m, { originId: m.originId, ...far }))).toEqual(
+        m,
+      );
+      expect(await messages.findDuplicate(probeFor(m, { stanzaId: m.stanzaId, ...far }))).toEqual(
+        m,
+      );
+      for (const ref of [m.originId!, m.stanzaId!]) {
+        expect(
+          await messages.findByReference({
+            accountId: m.accountId,
+            conversation: m.conversation,
+            direction: m.direction,
+            ref,
+          }),
+        ).toEqual(m);
+      }
+    }
+    const unknown = probeFor(stored[0]!, { originId: "nobody" + ending, ...far });
+    expect(await messages.findDuplicate(unknown)).toBeNull();
+  });
+
   it("tries the rules in order and answers with the first that matches", async () => {
     const messages = await store.open();
     const byTime = message({ body: "same", timestamp: 5_000 });
