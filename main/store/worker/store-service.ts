@@ -14,6 +14,20 @@ export const MAX_BATCH = 5_000;
 
 const WRITES: ReadonlySet<StoreMethod> = new Set(["add", "addUnlessDuplicate", "update"]);
 
+// Requests that only read. Consecutive ones share one read transaction: outside a transaction
+// each statement opens its own, which in WAL mode costs several times the lookup itself (a
+// duplicate check of a catch-up's message took 9 µs on its own, 1.5 µs in company).
+const READS: ReadonlySet<StoreMethod> = new Set([
+  "findDuplicate",
+  "findByReference",
+  "page",
+  "unacknowledged",
+  "conversations",
+  "syncState",
+  "archiveComplete",
+  "search",
+]);
+
 export interface StoreService {
   /** The requests main sent in one message, answered in order (one message for all answers). */
   handle(requests: StoreRequest[]): void;
@@ -141,9 +155,40 @@ export function createStoreService(options: {
     }
   }
 
+  /** Answers `reads` in one read transaction, after committing the writes queued before them. */
+  function readTogether(reads: StoreRequest[]): void {
+    flush();
+    let answered = 0;
+    try {
+      db.transaction(() => {
+        for (const request of reads) {
+          try {
+            answer(request, immediate(request));
+          } catch (error) {
+            fail(request, error);
+          }
+          answered++;
+        }
+      })();
+    } catch {
+      // The transaction could not begin (or end): what it did not answer is asked on its own.
+    }
+    for (const request of reads.slice(answered)) handleOne(request);
+  }
+
   return {
     handle(requests) {
-      for (const request of requests) handleOne(request);
+      for (let i = 0; i < requests.length;) {
+        let end = i;
+        while (!closed && end < requests.length && READS.has(requests[end]!.method)) end++;
+        if (end - i > 1) {
+          readTogether(requests.slice(i, end));
+          i = end;
+        } else {
+          handleOne(requests[i]!);
+          i++;
+        }
+      }
       send();
     },
   };

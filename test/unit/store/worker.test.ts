@@ -63,6 +63,30 @@ describe("the store's worker", () => {
     expect(lines.join("")).toMatch(/worker failed/);
   });
 
+  it("answers reads asked together in order, each seeing the writes before it, a failing one alone", async () => {
+    const messages = await store.open();
+    const first = message({ originId: "O-1" });
+    const second = message();
+    // Asked in one tick: one message to the worker, the reads among them in one transaction.
+    const answers = Promise.allSettled([
+      messages.add(first),
+      messages.page({ ...BOB, limit: 10 }),
+      messages.search({ text: "message", limit: Number.NaN }),
+      messages.findByReference({ ...BOB, direction: "in", ref: "O-1" }),
+      messages.add(second),
+      messages.page({ ...BOB, limit: 10 }),
+      messages.syncState("alice"),
+    ]);
+    const [added, before, failed, found, , after, sync] = await answers;
+    expect(added).toEqual({ status: "fulfilled", value: undefined });
+    expect(before).toEqual({ status: "fulfilled", value: [first] });
+    expect(failed.status).toBe("rejected");
+    expect(found).toEqual({ status: "fulfilled", value: first });
+    expect(after).toEqual({ status: "fulfilled", value: [first, second] });
+    expect(sync).toEqual({ status: "fulfilled", value: null });
+    await messages.close();
+  });
+
   it("finishes what was asked before close, and refuses calls after it", async () => {
     const messages = await store.open();
     const pending = [messages.add(message()), messages.add(message())];
