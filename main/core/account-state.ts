@@ -8,6 +8,7 @@ import type { ConversationLimits } from "./features/chat/conversation-store";
 import { MemoryHistory } from "./features/chat/memory-history";
 import type { ChatHistory } from "./features/chat/message-record";
 import { Archive } from "./features/mam/mam";
+import { HttpUpload } from "./features/upload/http-upload";
 import { Ping } from "./features/ping";
 import { Presence } from "./features/presence";
 import type { PresenceLimits } from "./features/presence-book";
@@ -50,6 +51,7 @@ export class AccountState {
   readonly roster: Roster;
   readonly presence: Presence;
   readonly chat: Chat;
+  readonly upload: HttpUpload;
   readonly #events: Emitter<AccountStateEvents>;
   #outbox: () => Outbox | null = () => null;
   #priority: number | undefined;
@@ -144,6 +146,14 @@ export class AccountState {
           this.disco.accountSupports(NS_SID) || this.disco.serverSupports(NS_SID),
         log,
         now: options.now,
+      }),
+    );
+    this.upload = this.router.add(
+      new HttpUpload({
+        account: this.jid,
+        disco: this.disco,
+        outbox: () => this.#outbox(),
+        log,
       }),
     );
   }

@@ -132,6 +132,9 @@ export type ErrorCode =
   | "stream-closed"
   | "timeout"
   | "not-available"
+  | "file-too-large"
+  | "upload-failed"
+  | "cancelled"
   | "internal";
 
 /** An error a person can read. `message` is written for the UI, never a stack trace. */

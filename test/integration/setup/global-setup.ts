@@ -23,6 +23,8 @@ export interface XmppTestServer {
   c2sPort: number;
   /** XEP-0368 direct TLS port. */
   directTlsPort: number;
+  /** The HTTPS port of the upload service (upload.localhost, served as https://localhost). */
+  httpsPort: number;
   /** For `prosodyctl --config`. */
   configPath: string;
 }
@@ -63,6 +65,7 @@ export default async function setup(project: TestProject) {
     sha256Account,
     c2sPort: prosody.c2sPort,
     directTlsPort: prosody.directTlsPort,
+    httpsPort: prosody.httpsPort,
     configPath: prosody.configPath,
   });
 

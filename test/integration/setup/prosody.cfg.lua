@@ -31,6 +31,16 @@ archive_expires_after = "1w"
 max_archive_query_results = 100
 modules_disabled = { "s2s" }
 
+-- HTTPS only (no plain HTTP port), on loopback, for the file upload service below.
+http_ports = { }
+http_interfaces = { "127.0.0.1" }
+https_ports = { {{HTTPS_PORT}} }
+https_interfaces = { "127.0.0.1" }
+https_ssl = {
+  certificate = "{{CERT}}";
+  key = "{{KEY}}";
+}
+
 ssl = {
   certificate = "{{CERT}}";
   key = "{{KEY}}";
@@ -50,3 +60,11 @@ VirtualHost "uncertified.localhost"
 -- derives one hash per host; its -PLUS twin appears only under TLS 1.2, where tls-unique exists).
 VirtualHost "sha256.localhost"
   password_hash = "SHA-256"
+
+-- HTTP File Upload (XEP-0363) for the file tests: served at https://localhost (the name the test
+-- certificate covers; upload.localhost does not resolve), 1 MiB at most per file.
+Component "upload.localhost" "http_file_share"
+  http_host = "localhost"
+  http_external_url = "https://localhost:{{HTTPS_PORT}}/"
+  http_file_share_size_limit = 1048576
+  http_file_share_daily_quota = 104857600

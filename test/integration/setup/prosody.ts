@@ -14,6 +14,8 @@ export interface RunningProsody {
   configPath: string;
   c2sPort: number;
   directTlsPort: number;
+  /** Prosody's HTTPS port (the file upload service). */
+  httpsPort: number;
   stop(): Promise<void>;
 }
 
@@ -23,10 +25,11 @@ export async function startProsody(
   parent = "test-output/prosody",
 ): Promise<RunningProsody> {
   const dir = newRunDir(parent);
-  const [c2sPort = 0, directTlsPort = 0] = await freePorts(2);
+  const [c2sPort = 0, directTlsPort = 0, httpsPort = 0] = await freePorts(3);
   const configPath = writeConfig(TEMPLATE, dir, {
     C2S_PORT: String(c2sPort),
     DIRECT_TLS_PORT: String(directTlsPort),
+    HTTPS_PORT: String(httpsPort),
     CERT: certs.certPath,
     KEY: certs.keyPath,
   });
@@ -35,11 +38,12 @@ export async function startProsody(
   try {
     await waitForPort(c2sPort);
     await waitForPort(directTlsPort);
+    await waitForPort(httpsPort);
   } catch (error) {
     await stop();
     throw new Error(`Prosody did not start; see ${dir}/prosody.log`, { cause: error });
   }
-  return { dir, configPath, c2sPort, directTlsPort, stop };
+  return { dir, configPath, c2sPort, directTlsPort, httpsPort, stop };
 }
 
 /** A new scratch folder for one Prosody run (with its data and certs folders). */
