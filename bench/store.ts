@@ -155,6 +155,7 @@ function corpus(seed: number): Corpus {
         state: outgoing ? "acked" : "received",
         correctsId: null,
         editedAt: null,
+        attachment: null,
       };
     },
   };

@@ -97,6 +97,7 @@ export async function seedHistory(
         state: message.direction === "in" ? "received" : "displayed",
         correctsId: null,
         editedAt: null,
+        attachment: null,
       })),
     );
     // Requests made in one tick reach the worker together: it commits them together.

@@ -35,6 +35,18 @@ export interface ContactPresence {
  */
 export type DeliveryState = "queued" | "sent" | "acked" | "delivered" | "displayed" | "received";
 
+/** A file a message carries: an XEP-0066 out-of-band URL, or a body that is one https URL. */
+export interface Attachment {
+  /** Where the file is (https). */
+  url: string;
+  /** Its name as shown: made safe, never a path. */
+  name: string;
+  /** In bytes, when known. */
+  size: number | null;
+  /** Its media type, when known. */
+  mediaType: string | null;
+}
+
 export interface ChatMessage {
   id: string;
   /** Bare JID of the other party. */
@@ -52,6 +64,8 @@ export interface ChatMessage {
    * counted as unread when new, but never notified.
    */
   archived?: boolean;
+  /** The file it carries; its body is then the file's URL. */
+  attachment?: Attachment;
 }
 
 /** A later change to a message already shown: its delivery state, or its text (a correction). */

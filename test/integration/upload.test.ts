@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AccountState } from "../../main/core/account-state";
 import { WrenError } from "../../main/shared/errors";
-import { sessionFor, sessionPool } from "./helpers";
+import { collect, eventually, sessionFor, sessionPool } from "./helpers";
 import { registerAccount, type TestAccount } from "./setup/accounts";
 import { inject } from "vitest";
 
@@ -17,18 +17,23 @@ const server = inject("xmpp");
 const pool = sessionPool();
 let dir: string;
 let alice: TestAccount;
+let bob: TestAccount;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "wren-upload-it-"));
-  alice = await registerAccount(server.configPath);
+  [alice, bob] = await Promise.all([
+    registerAccount(server.configPath),
+    registerAccount(server.configPath),
+  ]);
 });
 afterEach(() => pool.stopAll());
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 async function online(account: TestAccount) {
   const state = new AccountState({ jid: account.jid, accountId: account.jid });
-  await pool.track(sessionFor(account, { state })).start();
-  return state;
+  const session = pool.track(sessionFor(account, { state }));
+  await session.start();
+  return Object.assign(state, { session });
 }
 
 async function fileOf(name: string, size: number) {
@@ -111,5 +116,27 @@ describe("uploading a file", () => {
     const url = await state.upload.upload({ ...file, name: "../../etc/.secret\u202Etxt.exe" });
     const name = decodeURIComponent(new URL(url).pathname.split("/").pop()!);
     expect(name).toBe("secrettxt.exe");
+  });
+
+  it("goes to the other account as a message carrying the file, which it can fetch", async () => {
+    const [sender, receiver] = await Promise.all([online(alice), online(bob)]);
+    const received = collect(receiver.session);
+    const { bytes, file } = await fileOf("report.pdf", 50_000);
+    const url = await sender.upload.upload(file);
+    const sent = await sender.chat.sendFile(bob.jid, {
+      url,
+      name: "report.pdf",
+      size: file.size,
+      mediaType: "application/pdf",
+    });
+    expect(sent).toMatchObject({ body: url, attachment: { url, name: "report.pdf" } });
+
+    await eventually(() => received.length === 1, "the message carrying the file");
+    expect(received[0]).toMatchObject({
+      peer: alice.jid,
+      body: url,
+      attachment: { url, name: "report.pdf", size: null, mediaType: null },
+    });
+    expect((await fetchBytes(received[0]!.attachment!.url)).body.equals(bytes)).toBe(true);
   });
 });

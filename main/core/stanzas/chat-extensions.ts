@@ -5,6 +5,7 @@ import {
   NS_CORRECTION,
   NS_HINTS,
   NS_MARKERS,
+  NS_OOB,
   NS_RECEIPTS,
   NS_SID,
 } from "./namespaces";
@@ -65,6 +66,8 @@ export interface OutgoingChat {
   replaces?: string;
   /** XEP-0203: when it was written, for a message that goes out late (written offline, resent). */
   writtenAt?: { stamp: string; from: string };
+  /** XEP-0066: the URL of the file the message carries (its body is then that URL). */
+  fileUrl?: string;
 }
 
 /**
@@ -82,6 +85,7 @@ export function buildOutgoingChat(message: OutgoingChat): Element {
     xml("active", { xmlns: NS_CHAT_STATES }),
     message.replaces ? xml("replace", { xmlns: NS_CORRECTION, id: message.replaces }) : undefined,
     message.writtenAt ? xml("delay", { xmlns: "urn:xmpp:delay", ...message.writtenAt }) : undefined,
+    message.fileUrl ? xml("x", { xmlns: NS_OOB }, xml("url", {}, message.fileUrl)) : undefined,
   );
 }
 

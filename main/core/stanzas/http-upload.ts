@@ -3,8 +3,7 @@ import type { DiscoInfo } from "../features/disco";
 
 /** XEP-0363 HTTP File Upload. */
 export const NS_HTTP_UPLOAD = "urn:xmpp:http:upload:0";
-/** XEP-0066 out-of-band data: the URL beside a message's body. */
-export const NS_OOB = "jabber:x:oob";
+export { NS_OOB } from "./namespaces";
 
 /** Headers of a slot that may go with the PUT (XEP-0363 §5); any other is dropped. */
 const ALLOWED_HEADERS = new Map([
@@ -153,9 +152,4 @@ export function formatBytes(bytes: number): string {
   }
   if (unit === 0) return `${bytes} ${bytes === 1 ? "byte" : "bytes"}`;
   return `${value >= 100 ? Math.round(value) : Number(value.toFixed(1))} ${units[unit]}`;
-}
-
-/** The out-of-band element (XEP-0066) that marks a message's body as a file's URL. */
-export function buildOob(url: string): Element {
-  return xml("x", { xmlns: NS_OOB }, xml("url", {}, url));
 }

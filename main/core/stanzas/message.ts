@@ -1,6 +1,6 @@
 import { xml, type Element } from "@xmpp/client";
 import { bareOf, parseJid, toBareJid } from "../jid";
-import { NS_DELAY, NS_SID } from "./namespaces";
+import { NS_DELAY, NS_OOB, NS_SID } from "./namespaces";
 
 export interface IncomingChat {
   /** The stanza's id; empty when the sender gave none. */
@@ -17,7 +17,12 @@ export interface IncomingChat {
   originId: string | null;
   /** XEP-0359 stanza-ids, each with the entity that gave it; trust is the caller's decision. */
   stanzaIds: { id: string; by: string }[];
+  /** XEP-0066: the URL of a file it carries, as given (at most MAX_URL_LENGTH); null when none. */
+  fileUrl: string | null;
 }
+
+/** Longer URLs are not kept (a URL is remote-controlled text like any other). */
+const MAX_URL_LENGTH = 4096;
 
 /** Ids are the sender's choice: longer ones are not ids Wren keeps (XEP-0359 allows 128 chars). */
 const MAX_ID_LENGTH = 128;
@@ -51,7 +56,13 @@ export function parseChatMessage(stanza: Element, receivedAt: number): IncomingC
     delayed: stamp !== null,
     originId: boundedId(stanza.getChild("origin-id", NS_SID)?.attrs.id),
     stanzaIds: parseStanzaIds(stanza),
+    fileUrl: parseOob(stanza),
   };
+}
+
+function parseOob(stanza: Element): string | null {
+  const url = stanza.getChild("x", NS_OOB)?.getChildText("url")?.trim();
+  return url && url.length <= MAX_URL_LENGTH ? url : null;
 }
 
 function boundedId(value: unknown): string | null {

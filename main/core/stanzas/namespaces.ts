@@ -21,3 +21,5 @@ export const NS_RSM = "http://jabber.org/protocol/rsm";
 export const NS_FORWARD = "urn:xmpp:forward:0";
 /** XEP-0004 data forms. */
 export const NS_DATA = "jabber:x:data";
+/** XEP-0066 out-of-band data: the URL of a file a message carries. */
+export const NS_OOB = "jabber:x:oob";

@@ -1,7 +1,7 @@
 import type { Database } from "better-sqlite3";
 import { MAX_UNREAD } from "../../core/features/chat/message-record";
 import type { ConversationRecord, StoredMessage } from "../message-store";
-import { COLUMNS } from "./messages-repository";
+import { COLUMNS, readsMessages } from "./messages-repository";
 
 // One row per conversation (0002-conversations.ts): its last message, read mark, unread count
 // and whether its archive was read to the start. Kept up to date as messages are stored, so that
@@ -53,11 +53,13 @@ export function createConversationsRepository(db: Database): ConversationsReposi
   const added = db.prepare<[number]>(ADDED);
 
   // 2,000 entries of conversations_by_recency and as many messages found by their search_key.
-  const list = db.prepare<[{ accountId: string; limit: number }], ListRow>(`
+  const list = readsMessages(
+    db.prepare<[{ accountId: string; limit: number }], ListRow>(`
     SELECT ${COLUMNS}, c.unread
     FROM conversations c CROSS JOIN messages m ON m.search_key = c.last_key
     WHERE c.account_id = @accountId AND c.last_key IS NOT NULL
-    ORDER BY c.last_key DESC LIMIT @limit`);
+    ORDER BY c.last_key DESC LIMIT @limit`),
+  );
 
   const readMark = db.prepare<[Key], bigint | null>(
     "SELECT read_key FROM conversations WHERE account_id = @accountId AND conversation = @conversation",
@@ -90,7 +92,7 @@ export function createConversationsRepository(db: Database): ConversationsReposi
 
     list(accountId, limit) {
       if (!Number.isFinite(limit)) throw new RangeError("limit must be a finite number");
-      const rows = list.all({ accountId, limit: Math.max(0, Math.floor(limit)) });
+      const rows = list.all({ accountId, limit: Math.max(0, Math.floor(limit)) }) as ListRow[];
       return rows.map(({ unread, ...last }) => ({ conversation: last.conversation, last, unread }));
     },
 

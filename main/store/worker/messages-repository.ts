@@ -1,4 +1,5 @@
-import type { Database } from "better-sqlite3";
+import type { Database, Statement } from "better-sqlite3";
+import type { Attachment } from "../../core/features/chat/message-record";
 import { applyChanges } from "../../core/features/chat/identity";
 import type {
   DuplicateProbe,
@@ -23,7 +24,8 @@ export const MAX_LIMIT = 500;
 export const COLUMNS = `m.id, m.account_id AS accountId, m.conversation, m.kind, m.direction, m.sender,
   m.body, m.sent_at AS sentAt, m.received_at AS receivedAt, m.server_at AS serverAt, m.timestamp,
   m.stanza_id AS stanzaId, m.origin_id AS originId, m.archive_id AS archiveId,
-  m.archive_by AS archiveBy, m.state, m.corrects_id AS correctsId, m.edited_at AS editedAt`;
+  m.archive_by AS archiveBy, m.state, m.corrects_id AS correctsId, m.edited_at AS editedAt,
+  m.attachment`;
 
 // search_key = (timestamp in ms, clamped to 0 … 2^43 - 1, i.e. until the year 2248) × 2^20
 // + the number of messages stored before with the same millisecond. Unique, and in the order of
@@ -47,9 +49,9 @@ WITH batch AS (
 )
 INSERT INTO messages (id, account_id, conversation, kind, direction, sender, body, sent_at,
   received_at, server_at, timestamp, stanza_id, origin_id, archive_id, archive_by, state,
-  corrects_id, edited_at, search_key)
+  corrects_id, edited_at, attachment, search_key)
 SELECT m ->> 0, m ->> 1, m ->> 2, m ->> 3, m ->> 4, m ->> 5, m ->> 6, m ->> 7, m ->> 8, m ->> 9,
-  m ->> 10, m ->> 11, m ->> 12, m ->> 13, m ->> 14, m ->> 15, m ->> 16, m ->> 17,
+  m ->> 10, m ->> 11, m ->> 12, m ->> 13, m ->> 14, m ->> 15, m ->> 16, m ->> 17, m ->> 18,
   base
     + coalesce(
         (SELECT max(search_key) FROM messages
@@ -80,7 +82,45 @@ function batchRow(m: StoredMessage): unknown[] {
     m.state,
     m.correctsId,
     m.editedAt ?? null,
+    m.attachment ? JSON.stringify(m.attachment) : null,
   ];
+}
+
+/** A row of COLUMNS as a message: its attachment is stored as JSON. */
+function toMessage(row: StoredMessage): StoredMessage {
+  const stored = row.attachment as unknown;
+  row.attachment = typeof stored === "string" ? parseAttachment(stored) : null;
+  return row;
+}
+
+function parseAttachment(json: string): Attachment | null {
+  try {
+    const value = JSON.parse(json) as Partial<Attachment> | null;
+    if (typeof value?.url !== "string" || typeof value.name !== "string") return null;
+    return {
+      url: value.url,
+      name: value.name,
+      size: typeof value.size === "number" ? value.size : null,
+      mediaType: typeof value.mediaType === "string" ? value.mediaType : null,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** A statement over COLUMNS whose rows come back as messages (see toMessage). */
+export function readsMessages<P extends unknown[]>(statement: Statement<P, StoredMessage>) {
+  return {
+    get(...params: P): StoredMessage | undefined {
+      const row = statement.get(...params);
+      return row && toMessage(row);
+    },
+    all(...params: P): StoredMessage[] {
+      const rows = statement.all(...params);
+      for (const row of rows) toMessage(row);
+      return rows;
+    },
+  };
 }
 
 export interface MessagesRepository {
@@ -127,34 +167,42 @@ export function createMessagesRepository(db: Database): MessagesRepository {
   // made these lookups four times slower. Each finds its few rows through the id's short key
   // (0003-short-id-keys.ts); the unary + keeps SQLite from walking the conversation's run of
   // messages_by_conversation instead, which its equality on two columns would otherwise prefer.
-  const byArchiveId = db.prepare<[DuplicateParams], StoredMessage>(`
+  const byArchiveId = readsMessages(
+    db.prepare<[DuplicateParams], StoredMessage>(`
     SELECT ${COLUMNS} FROM messages m
     WHERE substr(m.archive_id, -8) = substr(@archiveId, -8) AND m.archive_id = @archiveId
       AND +m.account_id = @accountId
-    LIMIT 1`);
-  const byOriginId = db.prepare<[DuplicateParams], StoredMessage>(`
+    LIMIT 1`),
+  );
+  const byOriginId = readsMessages(
+    db.prepare<[DuplicateParams], StoredMessage>(`
     SELECT ${COLUMNS} FROM messages m
     WHERE substr(m.origin_id, -8) = substr(@originId, -8) AND m.origin_id = @originId
       AND +m.account_id = @accountId AND +m.conversation = @conversation
       AND m.sender = @sender AND m.body = @body
-    LIMIT 1`);
-  const byStanzaId = db.prepare<[DuplicateParams], StoredMessage>(`
+    LIMIT 1`),
+  );
+  const byStanzaId = readsMessages(
+    db.prepare<[DuplicateParams], StoredMessage>(`
     SELECT ${COLUMNS} FROM messages m
     WHERE substr(m.stanza_id, -8) = substr(@stanzaId, -8) AND m.stanza_id = @stanzaId
       AND +m.account_id = @accountId AND +m.conversation = @conversation
       AND m.sender = @sender AND m.body = @body AND m.direction = @direction
-    LIMIT 1`);
+    LIMIT 1`),
+  );
   // The last resort, for copies without ids in common. Two messages that both carry an id of the
   // same kind, and different ones, are two messages (an "ok" sent twice in a minute), never one.
   // The nearest in time is picked below, not by ORDER BY (see above).
-  const byTime = db.prepare<[DuplicateParams], StoredMessage>(`
+  const byTime = readsMessages(
+    db.prepare<[DuplicateParams], StoredMessage>(`
     SELECT ${COLUMNS} FROM messages m
     WHERE m.account_id = @accountId AND m.conversation = @conversation
       AND m.timestamp BETWEEN @timestamp - @windowMs AND @timestamp + @windowMs
       AND m.sender = @sender AND m.body = @body
       AND (@archiveId IS NULL OR m.archive_id IS NULL OR m.archive_id = @archiveId)
       AND (@originId IS NULL OR m.origin_id IS NULL OR m.origin_id = @originId)
-      AND (@stanzaId IS NULL OR m.stanza_id IS NULL OR m.stanza_id = @stanzaId)`);
+      AND (@stanzaId IS NULL OR m.stanza_id IS NULL OR m.stanza_id = @stanzaId)`),
+  );
   const storedBy: Record<DuplicateRule, (params: DuplicateParams) => StoredMessage | undefined> = {
     archiveId: (params) => byArchiveId.get(params),
     originId: (params) => byOriginId.get(params),
@@ -162,8 +210,10 @@ export function createMessagesRepository(db: Database): MessagesRepository {
     time: (params) => nearest(byTime.all(params), params.timestamp) ?? undefined,
   };
 
-  const byId = db.prepare<[{ id: string }], StoredMessage>(
-    `SELECT ${COLUMNS} FROM messages m WHERE m.id = @id`,
+  const byId = readsMessages(
+    db.prepare<[{ id: string }], StoredMessage>(
+      `SELECT ${COLUMNS} FROM messages m WHERE m.id = @id`,
+    ),
   );
   const updateOne = db.prepare<[StoredMessage]>(`
     UPDATE messages SET archive_id = @archiveId, archive_by = @archiveBy, server_at = @serverAt,
@@ -172,7 +222,8 @@ export function createMessagesRepository(db: Database): MessagesRepository {
 
   // One lookup by origin-id and one by stanza id (their short keys, as above), then the newest of
   // the few rows found. (Written as an OR, SQLite walked the whole conversation instead.)
-  const byReference = db.prepare<[MessageReference], StoredMessage>(`
+  const byReference = readsMessages(
+    db.prepare<[MessageReference], StoredMessage>(`
     SELECT ${COLUMNS} FROM messages m
     WHERE m.seq IN (
         SELECT seq FROM messages
@@ -183,7 +234,8 @@ export function createMessagesRepository(db: Database): MessagesRepository {
         WHERE substr(stanza_id, -8) = substr(@ref, -8) AND stanza_id = @ref
           AND +account_id = @accountId AND +conversation = @conversation)
       AND m.direction = @direction
-    ORDER BY m.timestamp DESC, m.seq DESC LIMIT 1`);
+    ORDER BY m.timestamp DESC, m.seq DESC LIMIT 1`),
+  );
 
   // Pages are read through messages_by_conversation in the order (timestamp, seq): newest first
   // from the end or from before a message (and turned round), oldest first from after one.
@@ -191,20 +243,26 @@ export function createMessagesRepository(db: Database): MessagesRepository {
     `SELECT account_id AS accountId, conversation, timestamp, seq, search_key AS key
     FROM messages WHERE id = @id`,
   );
-  const pageOf = db.prepare<[PageParams], StoredMessage>(`
+  const pageOf = readsMessages(
+    db.prepare<[PageParams], StoredMessage>(`
     SELECT ${COLUMNS} FROM messages m
     WHERE m.account_id = @accountId AND m.conversation = @conversation
-    ORDER BY m.timestamp DESC, m.seq DESC LIMIT @limit`);
-  const pageBefore = db.prepare<[PageParams & At], StoredMessage>(`
+    ORDER BY m.timestamp DESC, m.seq DESC LIMIT @limit`),
+  );
+  const pageBefore = readsMessages(
+    db.prepare<[PageParams & At], StoredMessage>(`
     SELECT ${COLUMNS} FROM messages m
     WHERE m.account_id = @accountId AND m.conversation = @conversation
       AND (m.timestamp, m.seq) < (@timestamp, @seq)
-    ORDER BY m.timestamp DESC, m.seq DESC LIMIT @limit`);
-  const pageAfter = db.prepare<[PageParams & At], StoredMessage>(`
+    ORDER BY m.timestamp DESC, m.seq DESC LIMIT @limit`),
+  );
+  const pageAfter = readsMessages(
+    db.prepare<[PageParams & At], StoredMessage>(`
     SELECT ${COLUMNS} FROM messages m
     WHERE m.account_id = @accountId AND m.conversation = @conversation
       AND (m.timestamp, m.seq) > (@timestamp, @seq)
-    ORDER BY m.timestamp ASC, m.seq ASC LIMIT @limit`);
+    ORDER BY m.timestamp ASC, m.seq ASC LIMIT @limit`),
+  );
 
   // Up to `cap` rows of the conversation's run in messages_by_conversation after the mark.
   const incomingAfter = db.prepare<[PageParams & At], number>(`
@@ -216,22 +274,26 @@ export function createMessagesRepository(db: Database): MessagesRepository {
   incomingAfter.pluck();
 
   // Through the partial index messages_unacknowledged, which holds only these rows.
-  const unacknowledged = db.prepare<[{ accountId: string }], StoredMessage>(`
+  const unacknowledged = readsMessages(
+    db.prepare<[{ accountId: string }], StoredMessage>(`
     SELECT ${COLUMNS} FROM messages m
     WHERE m.account_id = @accountId AND m.direction = 'out' AND m.state IN ('queued', 'sent')
-    ORDER BY m.timestamp, m.seq`);
+    ORDER BY m.timestamp, m.seq`),
+  );
 
   // The index is ordered by search_key, which is the order (timestamp, seq): reading it backwards
   // from `below` gives the newest matches first, and it stops after `limit`. CROSS JOIN keeps
   // the index the outer loop. The filters are in the MATCH expression (scope tokens); the same
   // conditions on the row make sure of them.
-  const searchStatement = db.prepare<[SearchParams], StoredMessage>(`
+  const searchStatement = readsMessages(
+    db.prepare<[SearchParams], StoredMessage>(`
     SELECT ${COLUMNS}
     FROM messages_fts f CROSS JOIN messages m ON m.search_key = f.rowid
     WHERE messages_fts MATCH @match AND f.rowid < @below
       AND (@accountId IS NULL OR m.account_id = @accountId)
       AND (@conversation IS NULL OR m.conversation = @conversation)
-    ORDER BY f.rowid DESC LIMIT @limit`);
+    ORDER BY f.rowid DESC LIMIT @limit`),
+  );
   // No JavaScript number holds every search_key exactly: the position reads it as a BigInt.
   positionOf.safeIntegers(true);
 

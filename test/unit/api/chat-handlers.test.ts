@@ -37,6 +37,7 @@ const record = (id: string, accountId: string): MessageRecord => ({
   state: "delivered",
   correctsId: null,
   editedAt: 9,
+  attachment: null,
 });
 
 /** A chat feature whose every method is a mock, as the handlers see it. */

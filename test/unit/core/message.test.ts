@@ -19,6 +19,7 @@ describe("parseChatMessage", () => {
       delayed: false,
       originId: null,
       stanzaIds: [],
+      fileUrl: null,
     });
   });
 

@@ -59,6 +59,7 @@ export function message(overrides: Partial<StoredMessage> = {}): StoredMessage {
     state: "received",
     correctsId: null,
     editedAt: null,
+    attachment: null,
     ...overrides,
   };
 }

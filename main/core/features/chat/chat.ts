@@ -20,7 +20,7 @@ import type { HistoryQuery } from "../../session-api";
 import { handledOnceStored } from "../../stream-resumption";
 import type { Feature, OnlineInfo } from "../feature";
 import { Inbound, type ArrivalOrder } from "./inbound";
-import type { ChatHistory, MessageRecord } from "./message-record";
+import type { Attachment, ChatHistory, MessageRecord } from "./message-record";
 import { Outgoing } from "./outgoing";
 import {
   addressOf,
@@ -218,6 +218,16 @@ export class Chat implements Feature {
     const { address, peer } = addressOf(to);
     checkBody(body);
     const record = await this.#outgoing.send(address, peer, body);
+    return toChatMessage(record);
+  }
+
+  /**
+   * Sends the file uploaded to `attachment.url` to `to`: a message whose body is the URL, marked
+   * as a file with XEP-0066 out-of-band data, stored and resent like any message.
+   */
+  async sendFile(to: string, attachment: Attachment): Promise<ChatMessage> {
+    const { address, peer } = addressOf(to);
+    const record = await this.#outgoing.send(address, peer, attachment.url, attachment);
     return toChatMessage(record);
   }
 

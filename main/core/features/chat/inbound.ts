@@ -2,6 +2,7 @@ import type { ChatMessage, MessageChange } from "../../../../preload/contract";
 import { errorName } from "../../../shared/errors";
 import type { Logger } from "../../../shared/log";
 import type { IncomingChat } from "../../stanzas/message";
+import { attachmentOf } from "./attachment";
 import { newMessageId } from "./message-id";
 import { PeerMemory } from "./peer-memory";
 import type { ChatHistory, DuplicateProbe, MessageRecord } from "./message-record";
@@ -350,6 +351,7 @@ export class Inbound {
       state: arrival.direction === "in" ? "received" : "acked",
       correctsId: null,
       editedAt: null,
+      attachment: attachmentOf(message.body, message.fileUrl),
     };
   }
 }

@@ -1,9 +1,9 @@
 // A message as Wren keeps it, and what the chat feature asks of wherever it is kept: the
 // database (main/store) for accounts that keep history, memory for those that do not.
 
-import { UNREAD_COUNTED, type DeliveryState } from "../../../../preload/contract";
+import { UNREAD_COUNTED, type Attachment, type DeliveryState } from "../../../../preload/contract";
 
-export type { DeliveryState };
+export type { Attachment, DeliveryState };
 
 /**
  * The order outgoing states go in. A state only ever moves forward: a receipt that arrives before
@@ -61,6 +61,8 @@ export interface MessageRecord {
   correctsId: string | null;
   /** When its sender last corrected it (XEP-0308): `body` is then the corrected text. */
   editedAt: number | null;
+  /** The file it carries (its body is then the file's URL), or null. */
+  attachment: Attachment | null;
 }
 
 /** What `update` may change on a stored message. */

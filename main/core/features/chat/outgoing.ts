@@ -50,8 +50,16 @@ export class Outgoing {
 
   constructor(private readonly deps: OutgoingDeps) {}
 
-  /** Stores a new message to `to` (the address it goes to; `peer` is the conversation) and sends it. */
-  async send(to: string, peer: string, body: string): Promise<MessageRecord> {
+  /**
+   * Stores a new message to `to` (the address it goes to; `peer` is the conversation) and sends
+   * it. A message carrying a file has the file's URL for body.
+   */
+  async send(
+    to: string,
+    peer: string,
+    body: string,
+    attachment: MessageRecord["attachment"] = null,
+  ): Promise<MessageRecord> {
     const now = this.deps.now();
     const id = newMessageId(now);
     const record: MessageRecord = {
@@ -73,6 +81,7 @@ export class Outgoing {
       state: "queued",
       correctsId: null,
       editedAt: null,
+      attachment,
     };
     const outbox = this.#outbox();
     try {
@@ -194,6 +203,7 @@ export class Outgoing {
           to,
           id: record.id,
           body: record.body,
+          ...(record.attachment && { fileUrl: record.attachment.url }),
           ...(late && {
             writtenAt: { stamp: new Date(record.timestamp).toISOString(), from: this.deps.account },
           }),

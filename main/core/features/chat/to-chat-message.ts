@@ -13,6 +13,7 @@ export function toChatMessage(record: MessageRecord, archived = false): ChatMess
     state: record.state,
     ...(record.editedAt !== null && { editedAt: record.editedAt }),
     ...(archived && { archived: true }),
+    ...(record.attachment && { attachment: record.attachment }),
   };
 }
 

@@ -37,6 +37,7 @@ export function record(overrides: Partial<MessageRecord> = {}): MessageRecord {
     state: "received",
     correctsId: null,
     editedAt: null,
+    attachment: null,
     ...overrides,
   };
 }
@@ -72,6 +73,22 @@ export function historyContract(name: string, open: () => Promise<ChatHistory>):
       for (const m of [late, tieA, early, tieB]) await history.add(m);
       expect(ids(await page(history))).toEqual(ids([early, tieA, tieB, late]));
       expect(ids(await page(history, { limit: 2 }))).toEqual(ids([tieB, late]));
+    });
+
+    it("keeps the file a message carries, and none for the others", async () => {
+      const history = await open();
+      const attachment = {
+        url: "https://upload.example.org/a/photo.jpg",
+        name: "photo.jpg",
+        size: 123_456,
+        mediaType: "image/jpeg",
+      };
+      const file = record({ timestamp: T0, body: attachment.url, attachment });
+      const text = record({ timestamp: T0 + 1 });
+      await history.add(file);
+      await history.add(text);
+      expect(await page(history)).toEqual([file, text]);
+      expect((await history.conversations(ALICE, 10))[0]!.last).toEqual(text);
     });
 
     it("pages before, after and around a message, oldest first", async () => {

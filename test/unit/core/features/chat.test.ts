@@ -274,6 +274,7 @@ describe("ThisRunHistory", () => {
     state: "received" as const,
     correctsId: null,
     editedAt: null,
+    attachment: null,
   });
   const page = { accountId: "acc", conversation: "bob@example.org", limit: 10 };
 
