@@ -108,36 +108,41 @@ function httpsUrl(value: unknown, which: string): URL {
   return url;
 }
 
-/** A refusal of the upload service, in words a person can act on. */
-export function describeSlotError(error: unknown): string | null {
+/** A refusal of the upload service, in words a person can act on; null for other errors. */
+export function describeSlotError(error: unknown): { tooLarge: boolean; message: string } | null {
   if (!(error instanceof Error) || error.name !== "StanzaError") return null;
   const { condition, element } = error as { condition?: string; element?: Element };
   const tooLarge = element?.getChild("file-too-large", NS_HTTP_UPLOAD);
   if (tooLarge) {
     const max = Number(tooLarge.getChildText("max-file-size"));
-    return Number.isSafeInteger(max) && max > 0
-      ? `The server takes files of at most ${formatBytes(max)}.`
-      : "The file is larger than the server takes.";
+    const message =
+      Number.isSafeInteger(max) && max > 0
+        ? `The server takes files of at most ${formatBytes(max)}.`
+        : "The file is larger than the server takes.";
+    return { tooLarge: true, message };
   }
+  const refused = (message: string) => ({ tooLarge: false, message });
   const retry = element?.getChild("retry", NS_HTTP_UPLOAD)?.attrs.stamp;
   if (retry && Number.isFinite(Date.parse(String(retry)))) {
     const at = new Date(String(retry));
-    return `You have used up your upload quota for now; try again after ${at.toLocaleString()}.`;
+    return refused(
+      `You have used up your upload quota for now; try again after ${at.toLocaleString()}.`,
+    );
   }
   switch (condition) {
     case "not-allowed":
     case "forbidden":
-      return "The server does not allow you to upload files.";
+      return refused("The server does not allow you to upload files.");
     case "resource-constraint":
-      return "You have used up your upload quota on the server.";
+      return refused("You have used up your upload quota on the server.");
     case "not-acceptable":
     case "bad-request":
-      return "The server refused this file.";
+      return refused("The server refused this file.");
     case "service-unavailable":
     case "feature-not-implemented":
-      return "The server's upload service is not available.";
+      return refused("The server's upload service is not available.");
     default:
-      return condition ? `The server refused the upload (${condition}).` : null;
+      return refused(`The server refused the upload (${condition ?? "error"}).`);
   }
 }
 

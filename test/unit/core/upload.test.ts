@@ -99,7 +99,7 @@ describe("the service's answers", () => {
           xml("file-too-large", { xmlns: NS_HTTP_UPLOAD }, xml("max-file-size", {}, "20000000")),
         ),
       ),
-    ).toBe("The server takes files of at most 20 MB.");
+    ).toEqual({ tooLarge: true, message: "The server takes files of at most 20 MB." });
     expect(
       describeSlotError(
         uploadError(
@@ -107,11 +107,16 @@ describe("the service's answers", () => {
           xml("retry", { xmlns: NS_HTTP_UPLOAD, stamp: "2026-12-03T20:00:00Z" }),
         ),
       ),
-    ).toMatch(/^You have used up your upload quota for now; try again after /);
-    expect(describeSlotError(uploadError("not-allowed"))).toBe(
+    ).toMatchObject({
+      tooLarge: false,
+      message: expect.stringMatching(
+        /^You have used up your upload quota for now; try again after /,
+      ),
+    });
+    expect(describeSlotError(uploadError("not-allowed"))?.message).toBe(
       "The server does not allow you to upload files.",
     );
-    expect(describeSlotError(uploadError("resource-constraint"))).toBe(
+    expect(describeSlotError(uploadError("resource-constraint"))?.message).toBe(
       "You have used up your upload quota on the server.",
     );
     expect(describeSlotError(new Error("timeout"))).toBeNull();
@@ -228,6 +233,26 @@ describe("an upload", () => {
     expect(error).toMatchObject({
       code: "file-too-large",
       message: "The server takes files of at most 5 bytes.",
+    });
+    expect(t.puts).toEqual([]);
+  });
+
+  it("says the service did not answer when the slot request fails otherwise", async () => {
+    const t = setup(async () => {
+      throw Object.assign(new Error("timeout"), { name: "TimeoutError" });
+    });
+    await expect(t.upload.upload(file)).rejects.toMatchObject({
+      code: "upload-failed",
+      message: "The server's upload service did not answer. Try again in a moment.",
+    });
+  });
+
+  it("is cancelled with a readable error, before the PUT when cancelled early", async () => {
+    const t = setup(async () => slotResult());
+    const cancel = new AbortController();
+    cancel.abort();
+    await expect(t.upload.upload(file, { signal: cancel.signal })).rejects.toMatchObject({
+      code: "cancelled",
     });
     expect(t.puts).toEqual([]);
   });

@@ -1,4 +1,4 @@
-import { WrenError } from "../../../shared/errors";
+import { errorName, WrenError } from "../../../shared/errors";
 import type { Logger } from "../../../shared/log";
 import { parseJid } from "../../jid";
 import type { Outbox } from "../../outbox";
@@ -14,7 +14,7 @@ import {
 } from "../../stanzas/http-upload";
 import type { Disco } from "../disco";
 import type { Feature, OnlineInfo } from "../feature";
-import { putFile, type PutFile, type PutOptions } from "./http-put";
+import { PutError, putFile, type PutFile, type PutOptions } from "./http-put";
 import { uploadName } from "./upload-name";
 
 export interface HttpUploadDeps {
@@ -91,7 +91,7 @@ export class HttpUpload implements Feature {
         `This file is ${formatBytes(file.size)}; your server takes files of at most ${formatBytes(service.maxBytes)}.`,
       );
     }
-    options.signal?.throwIfAborted();
+    throwIfCancelled(options.signal);
     const outbox = this.deps.outbox();
     if (!outbox) throw new WrenError("not-signed-in", "Files can be sent once you are online.");
     let slot;
@@ -112,14 +112,17 @@ export class HttpUpload implements Feature {
           "The server's upload service gave an unusable answer.",
         );
       }
-      const text = describeSlotError(error);
-      if (text) {
-        const tooLarge = /at most|larger than/.test(text);
-        throw new WrenError(tooLarge ? "file-too-large" : "upload-failed", text);
+      const refusal = describeSlotError(error);
+      if (refusal) {
+        throw new WrenError(refusal.tooLarge ? "file-too-large" : "upload-failed", refusal.message);
       }
-      throw error;
+      this.deps.log.warn("could not get an upload slot", { error: errorName(error) });
+      throw new WrenError(
+        "upload-failed",
+        "The server's upload service did not answer. Try again in a moment.",
+      );
     }
-    options.signal?.throwIfAborted();
+    throwIfCancelled(options.signal);
     const put = this.deps.put ?? putFile;
     try {
       await put(file, {
@@ -129,10 +132,10 @@ export class HttpUpload implements Feature {
         ...(options.onProgress && { onProgress: options.onProgress }),
       });
     } catch (error) {
-      if (options.signal?.aborted) throw new WrenError("cancelled", "The upload was cancelled.");
+      throwIfCancelled(options.signal);
       throw new WrenError(
         "upload-failed",
-        error instanceof Error ? error.message : "The upload failed.",
+        error instanceof PutError ? error.message : "The upload failed.",
       );
     }
     return slot.getUrl.href;
@@ -155,4 +158,8 @@ export class HttpUpload implements Feature {
     this.deps.log.info("the server has no upload service");
     return null;
   }
+}
+
+function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new WrenError("cancelled", "The upload was cancelled.");
 }
