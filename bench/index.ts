@@ -4,6 +4,7 @@ import { FIXED_SIZES, linkifyTimes, PRE_FIX_SIZES, TARGET_MS } from "./linkify";
 import { stock, wren, type Contestant } from "./parsers";
 import { ITERATIONS, wrenLogin, xmppJsLogin } from "./scram";
 import { catchUpBench } from "./catch-up";
+import { filesBench } from "./files";
 import { storeBench } from "./store";
 import { table } from "./table";
 import { timelineBench } from "./timeline";
@@ -167,6 +168,7 @@ console.log(
 
 console.log(`\n${await storeBench()}`);
 console.log(`\n${await catchUpBench()}`);
+console.log(`\n${await filesBench()}`);
 
 // The last: it builds the preview's renderer, and a renderer that does not build (or a page that
 // fails) must not hide the figures above.

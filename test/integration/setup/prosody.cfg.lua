@@ -62,9 +62,10 @@ VirtualHost "sha256.localhost"
   password_hash = "SHA-256"
 
 -- HTTP File Upload (XEP-0363) for the file tests: served at https://localhost (the name the test
--- certificate covers; upload.localhost does not resolve), 1 MiB at most per file.
+-- certificate covers; upload.localhost does not resolve), 1 MiB at most per file (more for the
+-- file benchmark), with ten times that a day.
 Component "upload.localhost" "http_file_share"
   http_host = "localhost"
   http_external_url = "https://localhost:{{HTTPS_PORT}}/"
-  http_file_share_size_limit = 1048576
-  http_file_share_daily_quota = 104857600
+  http_file_share_size_limit = {{UPLOAD_LIMIT}}
+  http_file_share_daily_quota = {{UPLOAD_QUOTA}}

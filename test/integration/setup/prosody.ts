@@ -19,17 +19,24 @@ export interface RunningProsody {
   stop(): Promise<void>;
 }
 
-/** Starts a private Prosody on free loopback ports and waits until both c2s ports accept. */
+/** The upload service's limit per file, unless told otherwise (the tests' files are small). */
+const UPLOAD_LIMIT = 1024 * 1024;
+
+/** Starts a private Prosody on free loopback ports and waits until its ports accept. */
 export async function startProsody(
   certs: TestCertificates,
   parent = "test-output/prosody",
+  options: { uploadLimit?: number } = {},
 ): Promise<RunningProsody> {
+  const uploadLimit = options.uploadLimit ?? UPLOAD_LIMIT;
   const dir = newRunDir(parent);
   const [c2sPort = 0, directTlsPort = 0, httpsPort = 0] = await freePorts(3);
   const configPath = writeConfig(TEMPLATE, dir, {
     C2S_PORT: String(c2sPort),
     DIRECT_TLS_PORT: String(directTlsPort),
     HTTPS_PORT: String(httpsPort),
+    UPLOAD_LIMIT: String(uploadLimit),
+    UPLOAD_QUOTA: String(uploadLimit * 10),
     CERT: certs.certPath,
     KEY: certs.keyPath,
   });

@@ -10,6 +10,7 @@ import {
   NS_HTTP_UPLOAD,
   parseSlot,
   UnusableSlotError,
+  type Slot,
   type UploadServiceInfo,
 } from "../../stanzas/http-upload";
 import type { Disco } from "../disco";
@@ -78,6 +79,30 @@ export class HttpUpload implements Feature {
 
   /** Uploads `file`; resolves with the URL it can be fetched from. */
   async upload(file: UploadFile, options: UploadOptions = {}): Promise<string> {
+    const slot = await this.slot(file, options.signal);
+    const put = this.deps.put ?? putFile;
+    try {
+      await put(file, {
+        url: slot.putUrl,
+        headers: slot.headers,
+        ...(options.signal && { signal: options.signal }),
+        ...(options.onProgress && { onProgress: options.onProgress }),
+      });
+    } catch (error) {
+      throwIfCancelled(options.signal);
+      throw new WrenError(
+        "upload-failed",
+        error instanceof PutError ? error.message : "The upload failed.",
+      );
+    }
+    return slot.getUrl.href;
+  }
+
+  /**
+   * A slot for `file` from the account's upload service, checked (parseSlot): what upload() PUTs
+   * to. Slots expire within minutes; ask right before the PUT.
+   */
+  async slot(file: UploadFile, signal?: AbortSignal): Promise<Slot> {
     const service = await this.service();
     if (!service) {
       throw new WrenError(
@@ -91,10 +116,10 @@ export class HttpUpload implements Feature {
         `This file is ${formatBytes(file.size)}; your server takes files of at most ${formatBytes(service.maxBytes)}.`,
       );
     }
-    throwIfCancelled(options.signal);
+    throwIfCancelled(signal);
     const outbox = this.deps.outbox();
     if (!outbox) throw new WrenError("not-signed-in", "Files can be sent once you are online.");
-    let slot;
+    let slot: Slot;
     try {
       const answer = await outbox.request(
         buildSlotRequest(service.jid, {
@@ -122,23 +147,8 @@ export class HttpUpload implements Feature {
         "The server's upload service did not answer. Try again in a moment.",
       );
     }
-    throwIfCancelled(options.signal);
-    const put = this.deps.put ?? putFile;
-    try {
-      await put(file, {
-        url: slot.putUrl,
-        headers: slot.headers,
-        ...(options.signal && { signal: options.signal }),
-        ...(options.onProgress && { onProgress: options.onProgress }),
-      });
-    } catch (error) {
-      throwIfCancelled(options.signal);
-      throw new WrenError(
-        "upload-failed",
-        error instanceof PutError ? error.message : "The upload failed.",
-      );
-    }
-    return slot.getUrl.href;
+    throwIfCancelled(signal);
+    return slot;
   }
 
   /** The server itself, else the first of its services that announces XEP-0363. */
