@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -6,6 +5,7 @@ import { ensureTestCertificates } from "../test/setup/certs";
 import { registerAccount } from "../test/integration/setup/accounts";
 import { prosodyctl, startProsody } from "../test/integration/setup/prosody";
 import type { CatchUpRunInput, CatchUpRunResult } from "./catch-up-run";
+import { runTrustingChild } from "./trusting-child";
 import { table as aligned } from "./table";
 
 // Archive catch-up (issue #9): 10,000 messages waiting in the account's archive on a local
@@ -39,37 +39,17 @@ export async function catchUpBench(): Promise<string> {
       messages: MESSAGES,
       dataDir,
     };
-    const result = await runChild(input, resolve(certs.caPath));
+    const result = await runTrustingChild<CatchUpRunResult>(
+      "bench/catch-up-run.ts",
+      input,
+      resolve(certs.caPath),
+    );
     return table(result);
   } finally {
     await prosody.stop();
     await rm(dataDir, { recursive: true, force: true });
     await rm(parent, { recursive: true, force: true });
   }
-}
-
-function runChild(input: CatchUpRunInput, caPath: string): Promise<CatchUpRunResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "bench/catch-up-run.ts", JSON.stringify(input)],
-      {
-        env: { ...process.env, NODE_EXTRA_CA_CERTS: caPath },
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.on("error", fail);
-    child.on("exit", (code) => {
-      if (code !== 0) return fail(new Error(`the catch-up benchmark exited with ${code}`));
-      try {
-        done(JSON.parse(output.trim().split("\n").at(-1)!) as CatchUpRunResult);
-      } catch (error) {
-        fail(error);
-      }
-    });
-  });
 }
 
 function table(result: CatchUpRunResult): string {

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { open, mkdtemp, rm } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
@@ -7,6 +6,7 @@ import { ensureTestCertificates } from "../test/setup/certs";
 import { registerAccount } from "../test/integration/setup/accounts";
 import { startProsody } from "../test/integration/setup/prosody";
 import type { FilesRunInput, FilesRunResult, Measured } from "./files-run";
+import { runTrustingChild } from "./trusting-child";
 import { table } from "./table";
 
 // Files (issue #10): a 1 GiB file uploaded to the local Prosody's upload service
@@ -37,7 +37,11 @@ export async function filesBench(): Promise<string> {
       size: SIZE,
       dir,
     };
-    return report(await runChild(input, resolve(certs.caPath)));
+    return report(
+      await runTrustingChild<FilesRunResult>("bench/files-run.ts", input, resolve(certs.caPath), [
+        "--expose-gc",
+      ]),
+    );
   } finally {
     await prosody.stop();
     await rm(dir, { recursive: true, force: true });
@@ -54,30 +58,6 @@ async function writeBigFile(path: string, size: number): Promise<void> {
   } finally {
     await handle.close();
   }
-}
-
-function runChild(input: FilesRunInput, caPath: string): Promise<FilesRunResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(
-      process.execPath,
-      ["--expose-gc", "--import", "tsx", "bench/files-run.ts", JSON.stringify(input)],
-      {
-        env: { ...process.env, NODE_EXTRA_CA_CERTS: caPath },
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.on("error", fail);
-    child.on("exit", (code) => {
-      if (code !== 0) return fail(new Error(`the files benchmark exited with ${code}`));
-      try {
-        done(JSON.parse(output.trim().split("\n").at(-1)!) as FilesRunResult);
-      } catch (error) {
-        fail(error);
-      }
-    });
-  });
 }
 
 function report(result: FilesRunResult): string {
