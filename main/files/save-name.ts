@@ -1,14 +1,15 @@
 import sanitize from "sanitize-filename";
+import {
+  lastComponent,
+  shortenKeepingExtension,
+  withoutUnsafeCharacters,
+} from "../shared/file-names";
 
 /**
  * Longest saved name, in UTF-16 units: file systems allow 255 bytes, and UTF-8 needs up to 3 bytes
  * a unit (sanitize-filename cuts at 255 bytes, which could cut the extension off).
  */
 const MAX_NAME = 80;
-
-// sanitize-filename leaves these: C1 controls, and the bidirectional formatting characters that
-// make "evil‮fdp.exe" read as "evilexe.pdf".
-const UNSAFE = /[\u0080-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
 /**
  * The name a downloaded file is saved under, from the name the network gave (hostile until shown
@@ -19,15 +20,16 @@ const UNSAFE = /[\u0080-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff
  * as "invoice.pdf.exe" and shows what it is. "download" when nothing is left.
  */
 export function saveName(given: string, sniffedExtension: string | null = null): string {
-  const last = given.split(/[/\\]/).pop() ?? "";
-  let name = sanitize(shorten(last.replace(UNSAFE, "")), { replacement: "" })
+  // sanitize-filename keeps C1 controls and bidi characters, and cuts at 255 bytes.
+  const safe = shortenKeepingExtension(withoutUnsafeCharacters(lastComponent(given)), MAX_NAME);
+  let name = sanitize(safe, { replacement: "" })
     .replace(/^[.\s]+/, "")
     .replace(/[.\s]+$/, "");
   if (!name) name = "download";
   if (sniffedExtension && !hasExtension(name, sniffedExtension)) {
     name = `${name}.${sniffedExtension}`;
   }
-  return shorten(name);
+  return shortenKeepingExtension(name, MAX_NAME);
 }
 
 function hasExtension(name: string, extension: string): boolean {
@@ -48,14 +50,6 @@ const EQUIVALENT: Record<string, string[]> = {
   ogg: ["ogg", "oga", "ogv", "opus"],
   opus: ["opus", "ogg"],
 };
-
-function shorten(name: string): string {
-  if (name.length <= MAX_NAME) return name;
-  const dot = name.lastIndexOf(".");
-  const extension = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : "";
-  const stem = name.slice(0, MAX_NAME - extension.length).replace(/[\uD800-\uDBFF]$/, "");
-  return stem + extension;
-}
 
 /** "name.ext", "name (1).ext", "name (2).ext", …: the n-th name to try when others exist. */
 export function numbered(name: string, n: number): string {
