@@ -1,7 +1,7 @@
 import type { Database } from "better-sqlite3";
 import { MAX_UNREAD } from "../../core/features/chat/message-record";
 import type { ConversationRecord, StoredMessage } from "../message-store";
-import { COLUMNS, readsMessages } from "./messages-repository";
+import { COLUMNS, readsMessages } from "./message-rows";
 
 // One row per conversation (0002-conversations.ts): its last message, read mark, unread count
 // and whether its archive was read to the start. Kept up to date as messages are stored, so that

@@ -64,3 +64,46 @@ function keyOf(rule: DuplicateRule, m: DuplicateProbe | StoredMessage): string |
       return `t\n${m.accountId}\n${m.conversation}\n${m.sender}\n${m.body}`;
   }
 }
+
+/** A probe as the SQL statements of the rules bind it (messages-repository.ts). */
+export interface DuplicateParams {
+  accountId: string;
+  conversation: string;
+  direction: string;
+  sender: string;
+  body: string;
+  archiveId: string | null;
+  originId: string | null;
+  stanzaId: string | null;
+  timestamp: number;
+  windowMs: number;
+}
+
+export function duplicateParams(probe: DuplicateProbe): DuplicateParams {
+  return {
+    accountId: probe.accountId,
+    conversation: probe.conversation,
+    direction: probe.direction,
+    sender: probe.sender,
+    body: probe.body,
+    archiveId: probe.archiveId ?? null,
+    originId: probe.originId ?? null,
+    stanzaId: probe.stanzaId ?? null,
+    timestamp: probe.timestamp,
+    windowMs: probe.windowMs,
+  };
+}
+
+/** The message nearest `timestamp`; the first stored of equals. */
+export function nearest(
+  messages: readonly StoredMessage[],
+  timestamp: number,
+): StoredMessage | null {
+  let best: StoredMessage | null = null;
+  for (const message of messages) {
+    if (!best || Math.abs(message.timestamp - timestamp) < Math.abs(best.timestamp - timestamp)) {
+      best = message;
+    }
+  }
+  return best;
+}

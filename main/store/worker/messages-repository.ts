@@ -1,5 +1,4 @@
-import type { Database, Statement } from "better-sqlite3";
-import type { Attachment } from "../../core/features/chat/message-record";
+import type { Database } from "better-sqlite3";
 import { applyChanges } from "../../core/features/chat/identity";
 import type {
   DuplicateProbe,
@@ -11,21 +10,18 @@ import type {
 } from "../message-store";
 import {
   DUPLICATE_RULES,
+  duplicateParams,
+  nearest,
   ruleApplies,
+  type DuplicateParams,
   type DuplicateRule,
   type UnwrittenMessages,
 } from "./duplicate-rules";
 import { matchExpression } from "./match-expression";
+import { batchRow, COLUMNS, readsMessages, wellFormedText } from "./message-rows";
 
 /** The most messages one page or one search returns, whatever the caller asks for. */
 export const MAX_LIMIT = 500;
-
-// The columns of StoredMessage, under its own names.
-export const COLUMNS = `m.id, m.account_id AS accountId, m.conversation, m.kind, m.direction, m.sender,
-  m.body, m.sent_at AS sentAt, m.received_at AS receivedAt, m.server_at AS serverAt, m.timestamp,
-  m.stanza_id AS stanzaId, m.origin_id AS originId, m.archive_id AS archiveId,
-  m.archive_by AS archiveBy, m.state, m.corrects_id AS correctsId, m.edited_at AS editedAt,
-  m.attachment`;
 
 // search_key = (timestamp in ms, clamped to 0 … 2^43 - 1, i.e. until the year 2248) × 2^20
 // + the number of messages stored before with the same millisecond. Unique, and in the order of
@@ -60,68 +56,6 @@ SELECT m ->> 0, m ->> 1, m ->> 2, m ->> 3, m ->> 4, m ->> 5, m ->> 6, m ->> 7, m
     + row_number() OVER (PARTITION BY base ORDER BY position) - 1
 FROM batch
 ORDER BY position`;
-
-/** A message as one row of INSERT_BATCH's array: its columns in the order they are inserted. */
-function batchRow(m: StoredMessage): unknown[] {
-  return [
-    m.id,
-    m.accountId,
-    m.conversation,
-    m.kind,
-    m.direction,
-    m.sender,
-    wellFormedText(m.body),
-    m.sentAt,
-    m.receivedAt,
-    m.serverAt,
-    m.timestamp,
-    m.stanzaId,
-    m.originId,
-    m.archiveId,
-    m.archiveBy,
-    m.state,
-    m.correctsId,
-    m.editedAt ?? null,
-    m.attachment ? JSON.stringify(m.attachment) : null,
-  ];
-}
-
-/** A row of COLUMNS as a message: its attachment is stored as JSON. */
-function toMessage(row: StoredMessage): StoredMessage {
-  const stored = row.attachment as unknown;
-  row.attachment = typeof stored === "string" ? parseAttachment(stored) : null;
-  return row;
-}
-
-function parseAttachment(json: string): Attachment | null {
-  try {
-    const value = JSON.parse(json) as Partial<Attachment> | null;
-    if (typeof value?.url !== "string" || typeof value.name !== "string") return null;
-    return {
-      url: value.url,
-      name: value.name,
-      size: typeof value.size === "number" ? value.size : null,
-      mediaType: typeof value.mediaType === "string" ? value.mediaType : null,
-    };
-  } catch {
-    return null;
-  }
-}
-
-/** A statement over COLUMNS whose rows come back as messages (see toMessage). */
-export function readsMessages<P extends unknown[]>(statement: Statement<P, StoredMessage>) {
-  return {
-    get(...params: P): StoredMessage | undefined {
-      const row = statement.get(...params);
-      return row && toMessage(row);
-    },
-    all(...params: P): StoredMessage[] {
-      const rows = statement.all(...params);
-      for (const row of rows) toMessage(row);
-      return rows;
-    },
-  };
-}
 
 export interface MessagesRepository {
   /**
@@ -414,19 +348,6 @@ export function createMessagesRepository(db: Database): MessagesRepository {
   };
 }
 
-interface DuplicateParams {
-  accountId: string;
-  conversation: string;
-  direction: string;
-  sender: string;
-  body: string;
-  archiveId: string | null;
-  originId: string | null;
-  stanzaId: string | null;
-  timestamp: number;
-  windowMs: number;
-}
-
 interface RawPosition {
   accountId: string;
   conversation: string;
@@ -454,45 +375,7 @@ interface SearchParams {
   limit: number;
 }
 
-function duplicateParams(probe: DuplicateProbe): DuplicateParams {
-  return {
-    accountId: probe.accountId,
-    conversation: probe.conversation,
-    direction: probe.direction,
-    sender: probe.sender,
-    body: probe.body,
-    archiveId: probe.archiveId ?? null,
-    originId: probe.originId ?? null,
-    stanzaId: probe.stanzaId ?? null,
-    timestamp: probe.timestamp,
-    windowMs: probe.windowMs,
-  };
-}
-
-/** The message nearest `timestamp`; the first stored of equals. */
-export function nearest(
-  messages: readonly StoredMessage[],
-  timestamp: number,
-): StoredMessage | null {
-  let best: StoredMessage | null = null;
-  for (const message of messages) {
-    if (!best || Math.abs(message.timestamp - timestamp) < Math.abs(best.timestamp - timestamp)) {
-      best = message;
-    }
-  }
-  return best;
-}
-
 function boundLimit(limit: number): number {
   if (!Number.isFinite(limit)) throw new RangeError("limit must be a finite number");
   return Math.min(MAX_LIMIT, Math.max(0, Math.floor(limit)));
-}
-
-// JSON carries a lone UTF-16 surrogate (a body cut in the middle of an emoji, say) as an escape
-// that SQLite would store as broken UTF-8; a bound parameter becomes U+FFFD, and so does this.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, "g");
-
-function wellFormedText(text: string): string {
-  return LONE_SURROGATE.test(text) ? text.replace(LONE_SURROGATES, "\uFFFD") : text;
 }
