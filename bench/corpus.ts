@@ -39,3 +39,14 @@ export function chunked(bytes: Buffer, seed = 1): Buffer[] {
   }
   return chunks;
 }
+
+/** A seeded pseudo-random source in [0, 1) (mulberry32): the same figures for the same seed. */
+export function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}

@@ -15,6 +15,7 @@ import { openMessageStore } from "../main/store/open-store";
 import { openDatabase } from "../main/store/worker/database";
 import { matchExpression } from "../main/store/worker/match-expression";
 import { createHistory } from "../main/store/worker/history";
+import { random } from "./corpus";
 
 // The message store (issue #9), through its real worker thread, each figure against a baseline
 // measured in the same run:
@@ -50,16 +51,6 @@ const DEEP_MARK = 10_000;
 // diacritics; message lengths mostly short; 5,000 conversations of very different sizes across
 // three accounts (the first holds three in five); three messages in ten loaded later from the
 // archive, older than what came before.
-
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const COMMON = (
   "I you the to a it and is that in of not me for be on have do this so my what we are ok " +

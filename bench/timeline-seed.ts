@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { newMessageId } from "../main/core/features/chat/message-id";
 import type { StoredMessage } from "../main/store/message-store";
 import { openMessageStore } from "../main/store/open-store";
+import { random } from "./corpus";
 
 // The conversations the timeline benchmark opens, written straight into the preview's database
 // (history.sqlite in its data folder) while the preview is stopped: what a person who has used
@@ -20,16 +21,6 @@ export interface SeedConversation {
   /** The peer's bare JID. */
   peer: string;
   messages: SeedMessage[];
-}
-
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const SYLLABLES = "ka lo mi ne ru sa te vi zo pa de fu gi ho ja be ce qu xi wa".split(" ");
