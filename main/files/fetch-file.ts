@@ -123,6 +123,45 @@ export async function downloadFile(url: URL, options: DownloadOptions): Promise<
   }
 }
 
+/**
+ * The file at `url` in memory when it has at most `maxBytes` (a preview): null when it is larger,
+ * which is known from its announced size or as soon as more bytes arrive.
+ */
+export async function fetchSmallFile(
+  url: URL,
+  options: FetchOptions & { maxBytes: number },
+): Promise<{ bytes: Buffer; mediaType: string | null } | null> {
+  const { response } = await follow("GET", url, options);
+  if (response.statusCode !== 200) {
+    response.resume();
+    throw statusError(response.statusCode ?? 0);
+  }
+  const announced = contentLength(response);
+  if (announced !== null && announced > options.maxBytes) {
+    response.destroy();
+    return null;
+  }
+  const chunks: Buffer[] = [];
+  let received = 0;
+  try {
+    for await (const chunk of response as AsyncIterable<Buffer>) {
+      received += chunk.length;
+      if (received > options.maxBytes || (announced !== null && received > announced)) {
+        response.destroy();
+        return null;
+      }
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    throw toFetchError(error, options.signal);
+  }
+  if (announced !== null && received !== announced) {
+    throw new FetchError("The download ended early; try again.");
+  }
+  const bytes = Buffer.concat(chunks);
+  return { bytes, mediaType: (await sniff(bytes.subarray(0, SNIFF_BYTES)))?.mime ?? null };
+}
+
 /** The type the first bytes say; unknown (never a failure) when the bytes are unreadable. */
 async function sniff(head: Buffer): Promise<{ ext: string; mime: string } | null> {
   try {

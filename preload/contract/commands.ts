@@ -4,10 +4,15 @@ import type {
   ChatMessage,
   ClientCertificatePick,
   ConversationSummary,
+  FileInfo,
+  FilePreview,
   SearchHit,
   RegistrationForm,
   Snapshot,
+  StagedFile,
+  Transfer,
 } from "./types";
+import { FILE_CHUNK_BYTES } from "./limits";
 
 // Argument schemas are checked by main on arrival; result types are main's promise to the renderer.
 // A command is declared once here; main, preload and renderer all derive from this table.
@@ -37,6 +42,9 @@ function command<R>() {
 const accountId = z.string().min(1).max(64);
 /** Wren's own message id (see ChatMessage.id). */
 const messageId = z.string().min(1).max(128);
+/** Names a file main keeps for the page (see beginFile). */
+const fileToken = z.string().min(1).max(64);
+const transferId = z.string().min(1).max(64);
 const password = z.string().min(1, "Enter your password").max(1024);
 const host = z.string().trim().max(253);
 const port = z.number().int().min(1).max(65535);
@@ -263,6 +271,62 @@ export const commands = {
   /** Deletes the conversation's history kept on this computer (the server's archive stays). */
   deleteHistory: command<void>()(z.object({ accountId, peer: domainJidOrBare }).strict()),
   openExternal: command<void>()(z.object({ url: z.string().max(8192) }).strict()),
+
+  /**
+   * Files reach main either by path (Electron's preload: stageFileFromDisk) or, when the page has
+   * no path (the preview, a pasted image), as bytes: beginFile, appendFile in order, finishFile.
+   */
+  beginFile: command<{ token: string }>()(
+    z
+      .object({
+        name: z.string().max(1024),
+        size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+        mediaType: z.string().max(255),
+      })
+      .strict(),
+  ),
+  /** The next chunk of a file begun with beginFile, base64, at `offset`. */
+  appendFile: command<void>()(
+    z
+      .object({
+        token: fileToken,
+        offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+        data: z.string().max(Math.ceil(FILE_CHUNK_BYTES / 3) * 4),
+      })
+      .strict(),
+  ),
+  /** Every byte arrived: the file is ready to send. */
+  finishFile: command<StagedFile>()(z.object({ token: fileToken }).strict()),
+  /** The person will not send it after all: main forgets it (and deletes its copy). */
+  discardFile: command<void>()(z.object({ token: fileToken }).strict()),
+
+  /**
+   * Uploads a staged file to the account's upload service (XEP-0363), then sends it to `to` as a
+   * message. Resolves at once with the upload; its progress comes as "transfers" events.
+   */
+  sendFile: command<Transfer>()(
+    z.object({ accountId, to: domainJidOrBare, token: fileToken }).strict(),
+  ),
+  /** Stops an upload or a download; a cancelled upload sends nothing. */
+  cancelTransfer: command<void>()(z.object({ id: transferId }).strict()),
+  /** Tries a failed or cancelled upload again, with a new slot. */
+  retryTransfer: command<Transfer>()(z.object({ id: transferId }).strict()),
+  /** Takes a finished, failed or cancelled transfer off the list. */
+  dismissTransfer: command<void>()(z.object({ id: transferId }).strict()),
+  /** What the file of a message is (size, type), asked of its server. */
+  fileInfo: command<FileInfo>()(z.object({ accountId, peer: domainJidOrBare, messageId }).strict()),
+  /** A small image's bytes for its preview; null when it is not one (too big, not an image). */
+  filePreview: command<FilePreview | null>()(
+    z.object({ accountId, peer: domainJidOrBare, messageId }).strict(),
+  ),
+  /** Saves the file of a message in the downloads folder; progress comes as "transfers" events. */
+  downloadFile: command<Transfer>()(
+    z.object({ accountId, peer: domainJidOrBare, messageId }).strict(),
+  ),
+  /** Opens a downloaded file with the system's application for it (never automatically). */
+  openDownload: command<void>()(z.object({ id: transferId }).strict()),
+  /** Shows a downloaded file in the system's file manager. */
+  showDownload: command<void>()(z.object({ id: transferId }).strict()),
 };
 
 export type Commands = typeof commands;
@@ -272,6 +336,20 @@ export type ParsedArgs<K extends CommandName> = z.output<Commands[K]["args"]>;
 export type CommandResult<K extends CommandName> = Commands[K]["result"];
 
 export const commandNames = Object.keys(commands) as CommandName[];
+
+/**
+ * Preload's one channel beside the commands: a dropped file's path, resolved in preload from a
+ * real File (webUtils.getPathForFile), so the page can never name a path itself.
+ */
+export const STAGE_FILE_CHANNEL = "wren:stage-file-from-disk";
+
+export const stageFileArgs = z
+  .object({
+    path: z.string().min(1).max(32_767),
+    name: z.string().max(1024),
+    mediaType: z.string().max(255),
+  })
+  .strict();
 
 export function commandChannel(name: CommandName): string {
   return `wren:${name}`;

@@ -7,6 +7,7 @@ import type {
   MessageChange,
   RosterItem,
   Show,
+  Transfer,
 } from "./types";
 
 /**
@@ -34,6 +35,8 @@ export type WrenEvent =
   | { type: "conversation-read"; accountId: string; peer: string }
   | { type: "catch-up"; accountId: string; progress: CatchUpProgress }
   | { type: "subscription-request"; accountId: string; jid: string }
-  | { type: "subscription-request-resolved"; accountId: string; jid: string };
+  | { type: "subscription-request-resolved"; accountId: string; jid: string }
+  /** Uploads and downloads that started or moved on (at most about ten times a second each). */
+  | { type: "transfers"; changed: Transfer[]; removed: string[] };
 
 export const EVENTS_CHANNEL = "wren:events";

@@ -1,6 +1,6 @@
 import type { CommandArgs, CommandName, CommandResult } from "./commands";
 import type { WrenEvent } from "./events";
-import type { Envelope } from "./types";
+import type { Envelope, StagedFile } from "./types";
 
 export * from "./commands";
 export * from "./events";
@@ -13,4 +13,9 @@ export type WrenApi = {
 } & {
   /** Subscribe to batched events from main; returns the unsubscribe function. */
   onEvents(listener: (events: WrenEvent[]) => void): () => void;
+  /**
+   * Electron only: hands main a dropped or picked file by its path on disk, which the page never
+   * sees. Null when the file has none (a pasted image): send its bytes instead (beginFile).
+   */
+  stageFileFromDisk?(file: File): Promise<Envelope<StagedFile> | null>;
 };

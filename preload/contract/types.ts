@@ -68,6 +68,60 @@ export interface ChatMessage {
   attachment?: Attachment;
 }
 
+/**
+ * A file the person chose to send, kept by main under `token` until it is sent or discarded. The
+ * page never learns where it is on disk.
+ */
+export interface StagedFile {
+  token: string;
+  /** Its name (the last path component only). */
+  name: string;
+  size: number;
+  mediaType: string | null;
+}
+
+export type TransferState = "running" | "done" | "failed" | "cancelled";
+
+/** An upload (a file sent) or a download (a file received, saved), as main runs it. */
+export interface Transfer {
+  id: string;
+  accountId: string;
+  /** Bare JID of the other party. */
+  peer: string;
+  direction: "upload" | "download";
+  /** The file's name as shown: made safe, never a path. */
+  name: string;
+  /** In bytes, when known. */
+  size: number | null;
+  /** Bytes moved so far. */
+  transferred: number;
+  /** Bytes per second over the last seconds; null until it is known. */
+  rate: number | null;
+  state: TransferState;
+  /** Why it failed, readable; null unless failed. */
+  error: string | null;
+  /** Upload: the message that carried the file, once sent. Download: the message whose file it is. */
+  messageId: string | null;
+  /** Download, once done: the name it was saved under in the downloads folder. */
+  savedName: string | null;
+  /** A failed or cancelled upload can be tried again (main still has the file). */
+  canRetry: boolean;
+}
+
+/** What the file's server tells about a file before it is downloaded (HTTP HEAD). */
+export interface FileInfo {
+  size: number | null;
+  mediaType: string | null;
+}
+
+/** A small image's bytes, for the page to decode and draw: it fetches nothing itself. */
+export interface FilePreview {
+  /** A raster image type sniffed from the bytes: image/png, image/jpeg, image/gif, image/webp. */
+  mediaType: string;
+  /** The image, base64. */
+  data: string;
+}
+
 /** A later change to a message already shown: its delivery state, or its text (a correction). */
 export interface MessageChange {
   id: string;
@@ -264,6 +318,8 @@ export interface Snapshot {
   credentials: CredentialStatus;
   /** The accounts file could not be used (damaged and kept aside, or from a newer Wren). */
   settingsProblem: string | null;
+  /** Uploads and downloads of this run that the person has not dismissed. */
+  transfers: Transfer[];
 }
 
 export type FormFieldType =
