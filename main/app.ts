@@ -6,7 +6,12 @@
 import { join } from "node:path";
 import { createAccountManager } from "./accounts/account-manager";
 import { createDispatch, type Dispatch } from "./api/dispatch";
-import { createWrenService, type ChooseCertificateFile, type WrenService } from "./api/service";
+import {
+  createWrenService,
+  type ChooseCertificateFile,
+  type FileOptions,
+  type WrenService,
+} from "./api/service";
 import type { ConnectivitySignals } from "./core/connectivity";
 import { createSession } from "./core/account-runtime";
 import type { CreateSession } from "./core/session-api";
@@ -27,6 +32,11 @@ export interface AppDeps {
   openExternal: (url: string) => Promise<void>;
   /** Asks the person for a client certificate file. */
   chooseCertificateFile: ChooseCertificateFile;
+  /** Where downloads go and how the host opens them; files sent wait in the data folder. */
+  files: Pick<
+    FileOptions,
+    "downloadsDir" | "openPath" | "showInFolder" | "maxPreviewBytes" | "maxDownloadBytes"
+  >;
   /**
    * The OS's network-back, wake-up and foreground events, asked for when a session is made (so a
    * host may make them late: Electron's powerMonitor only exists after "ready"). Default: none.
@@ -94,6 +104,11 @@ export function createApp(deps: AppDeps): App {
     chooseCertificateFile: deps.chooseCertificateFile,
     eventWindowMs: deps.eventWindowMs,
     search: (query) => store.search(query),
+    files: {
+      ...deps.files,
+      stagingDir: join(deps.dataDir, "staging"),
+      protectedDirs: [deps.dataDir],
+    },
   });
   const dispatch = createDispatch(service.handlers, {
     onInternalError: (name, error) => log.error("command failed", { command: name }, error),

@@ -17,6 +17,7 @@ import {
   shell,
 } from "electron";
 import { EVENTS_CHANNEL, type WrenEvent } from "../preload/contract";
+import { previewLimitFrom } from "./files/preview-limit";
 import { createApp } from "./app";
 import { systemClock } from "./shared/clock";
 import {
@@ -28,7 +29,8 @@ import {
 } from "./app-protocol";
 import { createElectronConnectivity, type ElectronConnectivity } from "./connectivity";
 import { createCertificateFileChooser } from "./file-dialog";
-import { createSenderCheck, registerCommands } from "./ipc";
+import { createSenderCheck, registerCommands, registerFileStaging } from "./ipc";
+import { createShellFiles } from "./shell-files";
 import { createFileSink, createLogger, type LogSink } from "./shared/log";
 import { createOwnUrlCheck } from "./own-origin";
 import { createSafeOpenUrl } from "./safe-open-url";
@@ -86,6 +88,11 @@ function main(): void {
       dialog,
       parent: () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : null),
     }),
+    files: {
+      downloadsDir: process.env.WREN_DOWNLOAD_DIR || app.getPath("downloads"),
+      maxPreviewBytes: previewLimitFrom(process.env.WREN_IMAGE_PREVIEW_MAX_BYTES),
+      ...createShellFiles(shell),
+    },
   });
   const windowStateFile = join(dataDir, "window-state.json");
   let windowState: WindowStateTracker | null = null;
@@ -106,7 +113,12 @@ function main(): void {
     }
   });
 
-  registerCommands(ipcMain, wren.dispatch, createSenderCheck(isOwnUrl));
+  const isTrustedSender = createSenderCheck(isOwnUrl);
+  registerCommands(ipcMain, wren.dispatch, isTrustedSender);
+  if (wren.service.files) {
+    const files = wren.service.files;
+    registerFileStaging(ipcMain, (...args) => files.stageFromDisk(...args), isTrustedSender);
+  }
 
   async function createMainWindow(): Promise<void> {
     const workAreas = screen.getAllDisplays().map((display) => display.workArea);

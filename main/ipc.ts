@@ -1,4 +1,12 @@
-import { commandChannel, commandNames, type Envelope } from "../preload/contract";
+import {
+  commandChannel,
+  commandNames,
+  STAGE_FILE_CHANNEL,
+  stageFileArgs,
+  type Envelope,
+  type StagedFile,
+} from "../preload/contract";
+import { toUserError } from "./shared/errors";
 import type { Dispatch } from "./api/dispatch";
 import { createLogger } from "./shared/log";
 import type { IsOwnUrl } from "./own-origin";
@@ -73,4 +81,34 @@ export function registerCommands(
 
 export function removeCommands(ipcMain: IpcMainLike): void {
   for (const name of commandNames) ipcMain.removeHandler(commandChannel(name));
+  ipcMain.removeHandler(STAGE_FILE_CHANNEL);
+}
+
+export type StageFromDisk = (path: string, name: string, mediaType: string) => Promise<StagedFile>;
+
+/**
+ * Preload's channel for a dropped or picked file's path (see preload/api.ts). Checked like the
+ * commands: only Wren's own top frame, and arguments of the declared shape.
+ */
+export function registerFileStaging(
+  ipcMain: IpcMainLike,
+  stage: StageFromDisk,
+  isTrustedSender: IsTrustedSender,
+): void {
+  ipcMain.handle(STAGE_FILE_CHANNEL, async (event, args): Promise<Envelope<StagedFile>> => {
+    if (!isTrustedSender(event)) {
+      log.warn("refused a file from an untrusted frame");
+      return UNTRUSTED;
+    }
+    const parsed = stageFileArgs.safeParse(args);
+    if (!parsed.success) {
+      return { ok: false, error: { code: "invalid-argument", message: "Invalid request." } };
+    }
+    try {
+      const { path, name, mediaType } = parsed.data;
+      return { ok: true, value: await stage(path, name, mediaType) };
+    } catch (error) {
+      return { ok: false, error: toUserError(error) };
+    }
+  });
 }

@@ -111,6 +111,15 @@ function mergeInto(last: WrenEvent, event: WrenEvent, presenceIndex: Map<string,
     last.removed = last.removed.filter((jid) => !upserted.has(jid)).concat(event.removed);
     return true;
   }
+  if (last.type === "transfers" && event.type === "transfers") {
+    // Only each transfer's latest state matters; one that is gone stays gone.
+    const changed = new Map(last.changed.map((transfer) => [transfer.id, transfer]));
+    for (const transfer of event.changed) changed.set(transfer.id, transfer);
+    for (const id of event.removed) changed.delete(id);
+    last.changed = [...changed.values()];
+    last.removed = [...new Set([...last.removed, ...event.removed])];
+    return true;
+  }
   return false;
 }
 
@@ -132,8 +141,10 @@ function addChanges(
   return list;
 }
 
+/** Transfers name their account in each entry: their events belong to no single account. */
 function accountOf(event: WrenEvent): string {
-  return event.type === "account" ? event.account.id : event.accountId;
+  if (event.type === "account") return event.account.id;
+  return event.type === "transfers" ? "" : event.accountId;
 }
 
 function upsertPresence(
@@ -167,6 +178,8 @@ function copyForMerging(event: WrenEvent): WrenEvent {
       return { ...event, upserted: [...event.upserted], removed: [...event.removed] };
     case "account":
       return { ...event };
+    case "transfers":
+      return { ...event, changed: [...event.changed], removed: [...event.removed] };
     default:
       return event;
   }

@@ -9,6 +9,7 @@ import { forwardAccountEvents } from "./account-events";
 import { accountData, toSummary } from "./account-view";
 import type { Handlers } from "./dispatch";
 import { createEventBatcher } from "./event-batcher";
+import { createFileService, type FileOptions, type FileService } from "./file-handlers";
 import { createRegistrationHandlers, type RegistrationFunctions } from "./registration-handlers";
 import type { MessageSearch, ServiceContext } from "./service-context";
 import { errorName } from "../shared/errors";
@@ -16,6 +17,7 @@ import { WrenError } from "../shared/errors";
 
 export type { RegistrationFunctions } from "./registration-handlers";
 export type { ChooseCertificateFile } from "./certificate-picks";
+export type { FileOptions } from "./file-handlers";
 
 export interface WrenServiceDeps {
   accounts: AccountManager;
@@ -33,12 +35,16 @@ export interface WrenServiceDeps {
   eventWindowMs?: number;
   /** Full-text search over the database; without one, searching finds nothing. */
   search?: MessageSearch;
+  /** Sending and receiving files; without it, file commands say they are not available. */
+  files?: FileOptions;
   log?: Logger;
 }
 
 export interface WrenService {
   handlers: Handlers;
   onEvents(listener: (events: WrenEvent[]) => void): () => void;
+  /** Files by path, for Electron's preload; null without file support. */
+  files: Pick<FileService, "stageFromDisk"> | null;
   /**
    * Decides the credential store, then loads the accounts (signing in the enabled ones). Call
    * once; commands wait for it. Never rejects: a problem shows in the snapshot.
@@ -87,6 +93,11 @@ export function createWrenService(deps: WrenServiceDeps): WrenService {
 
   const start = (): Promise<void> =>
     (started ??= (async () => {
+      files
+        ?.start()
+        .catch((error: unknown) =>
+          log.warn("could not clear files left from an earlier run", { error: errorName(error) }),
+        );
       const credentials = await deps.credentials.start();
       if (credentials.ask)
         log.warn("passwords are kept in memory until the person chooses a store");
@@ -119,6 +130,8 @@ export function createWrenService(deps: WrenServiceDeps): WrenService {
     };
   };
 
+  const files = deps.files ? createFileService(context, deps.files) : null;
+  const fileHandlers = files?.handlers ?? unavailableFileHandlers();
   const accountHandlers = createAccountHandlers(context);
   const chatHandlers = createChatHandlers(context);
   const handlers: Handlers = {
@@ -132,6 +145,7 @@ export function createWrenService(deps: WrenServiceDeps): WrenService {
         })),
         credentials: deps.credentials.status(),
         settingsProblem,
+        transfers: files?.transfers() ?? [],
       };
     }),
     addAccount: afterStart(accountHandlers.addAccount),
@@ -163,10 +177,25 @@ export function createWrenService(deps: WrenServiceDeps): WrenService {
     search: afterStart(chatHandlers.search),
     deleteHistory: afterStart(chatHandlers.deleteHistory),
     openExternal: ({ url }) => deps.openExternal(url),
+    // Staging files touches no account: it need not wait for start().
+    beginFile: fileHandlers.beginFile,
+    appendFile: fileHandlers.appendFile,
+    finishFile: fileHandlers.finishFile,
+    discardFile: fileHandlers.discardFile,
+    sendFile: afterStart(fileHandlers.sendFile),
+    cancelTransfer: fileHandlers.cancelTransfer,
+    retryTransfer: fileHandlers.retryTransfer,
+    dismissTransfer: fileHandlers.dismissTransfer,
+    fileInfo: afterStart(fileHandlers.fileInfo),
+    filePreview: afterStart(fileHandlers.filePreview),
+    downloadFile: afterStart(fileHandlers.downloadFile),
+    openDownload: fileHandlers.openDownload,
+    showDownload: fileHandlers.showDownload,
   };
 
   return {
     handlers,
+    files,
     onEvents(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -174,11 +203,34 @@ export function createWrenService(deps: WrenServiceDeps): WrenService {
     start,
     async dispose() {
       certificates.dispose();
+      await files?.dispose();
       await Promise.all([deps.accounts.dispose(), registration.dispose()]);
       stopForwarding();
       batcher.flush();
       batcher.dispose();
       listeners.clear();
     },
+  };
+}
+
+/** A service made without file support (tests): every file command says so. */
+function unavailableFileHandlers(): FileService["handlers"] {
+  const unavailable = () => {
+    throw new WrenError("not-available", "Wren cannot send or receive files here.");
+  };
+  return {
+    beginFile: unavailable,
+    appendFile: unavailable,
+    finishFile: unavailable,
+    discardFile: unavailable,
+    sendFile: unavailable,
+    cancelTransfer: unavailable,
+    retryTransfer: unavailable,
+    dismissTransfer: unavailable,
+    fileInfo: unavailable,
+    filePreview: unavailable,
+    downloadFile: unavailable,
+    openDownload: unavailable,
+    showDownload: unavailable,
   };
 }

@@ -1,12 +1,14 @@
 import { appendFileSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { previewLimitFrom } from "../files/preview-limit";
 import { createApp } from "../app";
 import { CREDENTIAL_SERVICE } from "../credentials/credential-store";
 import { createKeytarStore, probeKeychain } from "../credentials/keytar-store";
 import { WrenError } from "../shared/errors";
 import { createLogger } from "../shared/log";
 import { createPreviewCertificateChooser } from "./certificate-file";
+import { createPreviewShell } from "./preview-shell";
 import { startPreviewServer } from "./server";
 
 // `npm run preview`: the real core in Node behind the built renderer, for development and UI tests.
@@ -37,6 +39,11 @@ async function main() {
       throw new WrenError("not-available", "The browser preview does not open links.");
     },
     chooseCertificateFile: createPreviewCertificateChooser(),
+    files: {
+      downloadsDir: process.env.WREN_DOWNLOAD_DIR || join(dataDir, "Downloads"),
+      maxPreviewBytes: previewLimitFrom(process.env.WREN_IMAGE_PREVIEW_MAX_BYTES),
+      ...createPreviewShell(join(dataDir, "preview-shell.jsonl")),
+    },
   });
   const log = createLogger("preview/server");
   const server = await startPreviewServer({

@@ -39,6 +39,11 @@ async function setup(overrides: Partial<AppDeps> = {}) {
     },
     openExternal: async () => {},
     chooseCertificateFile: async () => null,
+    files: {
+      downloadsDir: join(dataDir, "Downloads"),
+      openPath: async () => {},
+      showInFolder: async () => {},
+    },
     createSession: (options) => {
       sessionOptions.push(options);
       return sessions.createSession(options);

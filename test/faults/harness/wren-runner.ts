@@ -43,6 +43,11 @@ const app = createApp({
   openExternal: async () => {
     throw new WrenError("not-available", "The fault tests open no links.");
   },
+  files: {
+    downloadsDir: join(dataDir, "Downloads"),
+    openPath: async () => {},
+    showInFolder: async () => {},
+  },
   chooseCertificateFile: async () => null,
   createSession: (options) =>
     createSession({

@@ -104,6 +104,7 @@ describe("createWrenService: accounts", () => {
       data: [],
       credentials: { kind: "keychain", ask: null },
       settingsProblem: null,
+      transfers: [],
     });
   });
 
