@@ -13,6 +13,8 @@ import type {
   SearchHit,
   Show,
   Snapshot,
+  StagedFile,
+  Transfer,
   WrenApi,
   WrenEvent,
 } from "../../preload/contract";
@@ -108,6 +110,7 @@ export function onlineSnapshot(overrides: Partial<AccountData> = {}): Snapshot {
     data: [accountData(ME, overrides)],
     credentials: KEYCHAIN,
     settingsProblem: null,
+    transfers: [],
   };
 }
 
@@ -121,6 +124,7 @@ export function twoAccountSnapshot(
     data: [accountData(ME, me), accountData(WORK, work)],
     credentials: KEYCHAIN,
     settingsProblem: null,
+    transfers: [],
   };
 }
 
@@ -130,7 +134,29 @@ export const emptySnapshot: Snapshot = {
   data: [],
   credentials: KEYCHAIN,
   settingsProblem: null,
+  transfers: [],
 };
+
+let nextTransfer = 1;
+/** An upload (or, with `direction: "download"`, a download) as main reports it: running, at 0. */
+export function transfer(overrides: Partial<Transfer> = {}): Transfer {
+  return {
+    id: `t${nextTransfer++}`,
+    accountId: ME,
+    peer: "alice@x.org",
+    direction: "upload",
+    name: "report.pdf",
+    size: 1000,
+    transferred: 0,
+    rate: null,
+    state: "running",
+    error: null,
+    messageId: null,
+    savedName: null,
+    canRetry: false,
+    ...overrides,
+  };
+}
 
 export type FakeApi = WrenApi & {
   /** Delivers a batch to every onEvents listener, as main would. */
@@ -140,6 +166,7 @@ export type FakeApi = WrenApi & {
 
 /** A WrenApi whose commands are vi.fn()s answering `ok`, with overridable replies. */
 export function createFakeApi(snapshot: Snapshot = emptySnapshot): FakeApi {
+  let nextToken = 1;
   const listeners = new Set<(events: WrenEvent[]) => void>();
   const added = (jid: string) => ok(account(`acc-${jid}`, jid));
   const find = (accountId: string) =>
@@ -209,6 +236,33 @@ export function createFakeApi(snapshot: Snapshot = emptySnapshot): FakeApi {
     search: vi.fn(async () => ok([] as SearchHit[])),
     deleteHistory: vi.fn(async () => ok(undefined)),
     openExternal: vi.fn(async () => ok(undefined)),
+    beginFile: vi.fn(async () => ok({ token: `file-${nextToken++}` })),
+    appendFile: vi.fn(async () => ok(undefined)),
+    finishFile: vi.fn(async ({ token }: { token: string }) =>
+      ok<StagedFile>({ token, name: "file.bin", size: 0, mediaType: null }),
+    ),
+    discardFile: vi.fn(async () => ok(undefined)),
+    sendFile: vi.fn(async ({ accountId, to }: { accountId: string; to: string }) =>
+      ok(transfer({ accountId, peer: to })),
+    ),
+    cancelTransfer: vi.fn(async () => ok(undefined)),
+    retryTransfer: vi.fn(async ({ id }: { id: string }) => ok(transfer({ id }))),
+    dismissTransfer: vi.fn(async () => ok(undefined)),
+    fileInfo: vi.fn(async () => ok({ size: null, mediaType: null })),
+    filePreview: vi.fn(async () => ok(null)),
+    downloadFile: vi.fn(
+      async ({
+        accountId,
+        peer,
+        messageId,
+      }: {
+        accountId: string;
+        peer: string;
+        messageId: string;
+      }) => ok(transfer({ accountId, peer, messageId, direction: "download" })),
+    ),
+    openDownload: vi.fn(async () => ok(undefined)),
+    showDownload: vi.fn(async () => ok(undefined)),
     onEvents(listener: (events: WrenEvent[]) => void) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -9,6 +9,7 @@ import type {
   CommandArgs,
   CredentialStoreKind,
   Envelope,
+  FileInfo,
   RegistrationForm,
   Show,
   Snapshot,
@@ -20,17 +21,24 @@ import { AccountsState } from "./accounts.svelte";
 import { CatchUpState } from "./catch-up.svelte";
 import { ChatController } from "./chat.svelte";
 import { ConversationsState, type Thread } from "./conversations.svelte";
+import { FilesController } from "./files";
+import type { DecodedPreview } from "../files/preview-image";
 import { RosterState } from "./roster.svelte";
 import { SearchState } from "./search.svelte";
+import { TransfersState } from "./transfers.svelte";
 
 export type AddAccountForm = CommandArgs<"addAccount">;
 export type UpdateAccountForm = CommandArgs<"updateAccount">;
 export type Result = { ok: true } | { ok: false; error: UserError };
 
-/** A contact on several accounts, waiting for the person to pick which account to chat from. */
+/**
+ * A contact on several accounts, waiting for the person to pick which account to chat from — or
+ * to send `files` files from, when some were dropped on the contact.
+ */
 export interface AccountChoice {
   jid: string;
   accountIds: readonly string[];
+  files?: number;
 }
 
 /**
@@ -51,8 +59,10 @@ export class WrenApp {
   readonly roster = new RosterState();
   readonly conversations = new ConversationsState();
   readonly catchUp = new CatchUpState();
+  readonly transfers = new TransfersState();
   readonly chat: ChatController;
   readonly search: SearchState;
+  readonly #files: FilesController;
   readonly #api: WrenApi;
   #unsubscribe: (() => void) | null = null;
   /**
@@ -61,11 +71,14 @@ export class WrenApp {
    */
   #preferredAccount = new Map<string, string>();
   #choice = $state.raw<AccountChoice | null>(null);
+  /** Files dropped on a contact while the chooser asks which account sends them. */
+  #pendingFiles: readonly File[] | null = null;
 
   constructor(api: WrenApi, options: WrenAppOptions = {}) {
     this.#api = api;
     this.chat = new ChatController(api, this.conversations, options.attentive ?? pageInView);
     this.search = new SearchState(api);
+    this.#files = new FilesController(api, this.transfers);
   }
 
   /** Set while the account chooser is open. */
@@ -113,6 +126,7 @@ export class WrenApp {
     }
     this.roster.setAccountOrder(snapshot.accounts.map((a) => a.id));
     this.roster.commit();
+    this.#files.applySnapshot(snapshot.transfers);
   }
 
   /** Applies one batch as one update: the roster is re-sorted once, unread counts replaced once. */
@@ -161,6 +175,9 @@ export class WrenApp {
           break;
         case "subscription-request-resolved":
           this.accounts.resolveRequest(event.accountId, event.jid);
+          break;
+        case "transfers":
+          this.#files.applyEvent(event.changed, event.removed);
           break;
       }
     }
@@ -281,28 +298,58 @@ export class WrenApp {
    * the contact, the one chosen before, or — when several have it — after asking (see `choice`).
    */
   startChat(jid: string, accountId?: string): void {
-    if (accountId !== undefined) return this.openConversation(accountId, jid);
-    const candidates = this.roster.accountsOf(jid);
-    const remembered = this.#preferredAccount.get(jid);
-    if (remembered !== undefined && candidates.includes(remembered)) {
-      return this.openConversation(remembered, jid);
+    const chosen = accountId ?? this.#accountFor(jid);
+    if (Array.isArray(chosen)) {
+      this.#pendingFiles = null;
+      this.#choice = { jid, accountIds: chosen };
+    } else if (typeof chosen === "string") {
+      this.openConversation(chosen, jid);
     }
-    if (candidates.length === 1) return this.openConversation(candidates[0] as string, jid);
-    if (candidates.length === 0) {
-      const first = this.accounts.list[0];
-      if (first) this.openConversation(first.id, jid);
-      return;
-    }
-    this.#choice = { jid, accountIds: candidates };
   }
 
-  /** The person picked an account in the chooser: remember it and open the chat. */
+  /**
+   * Sends files dropped on a contact, and opens the conversation: over `accountId` when given,
+   * else over the account startChat would use — asking first when several have the contact.
+   */
+  sendFilesToContact(jid: string, files: readonly File[], accountId?: string): void {
+    if (files.length === 0) return;
+    const chosen = accountId ?? this.#accountFor(jid);
+    if (Array.isArray(chosen)) {
+      this.#pendingFiles = files;
+      this.#choice = { jid, accountIds: chosen, files: files.length };
+    } else if (typeof chosen === "string") {
+      this.openConversation(chosen, jid);
+      void this.sendFiles(chosen, jid, files);
+    }
+  }
+
+  /**
+   * The person picked an account in the chooser: remember it, open the chat and send the files
+   * waiting for the choice. Without an account (cancelled), the files are not sent.
+   */
   chooseAccount(accountId: string | null): void {
     const choice = this.#choice;
+    const files = this.#pendingFiles;
     this.#choice = null;
+    this.#pendingFiles = null;
     if (!choice || accountId === null) return;
     this.#preferredAccount.set(choice.jid, accountId);
     this.openConversation(accountId, choice.jid);
+    if (files) void this.sendFiles(accountId, choice.jid, files);
+  }
+
+  /**
+   * The account to reach `jid` from: the only one that has the contact, the one chosen before,
+   * the first account when none has it (null when there is none); or, when several have it,
+   * those accounts, to ask which.
+   */
+  #accountFor(jid: string): string | readonly string[] | null {
+    const candidates = this.roster.accountsOf(jid);
+    const remembered = this.#preferredAccount.get(jid);
+    if (remembered !== undefined && candidates.includes(remembered)) return remembered;
+    if (candidates.length === 1) return candidates[0] as string;
+    if (candidates.length === 0) return this.accounts.list[0]?.id ?? null;
+    return candidates;
   }
 
   openConversation(accountId: string, peer: string): void {
@@ -326,6 +373,61 @@ export class WrenApp {
     void this.#api.openExternal({ url });
   }
 
+  // Files
+
+  /**
+   * Sends files to `peer` over `accountId` (at most MAX_FILES_AT_ONCE): each is handed over to
+   * main, then uploaded, with its own row in the conversation's list of files being sent.
+   */
+  sendFiles(accountId: string, peer: string, files: readonly File[]): Promise<void> {
+    return this.#files.sendFiles(accountId, peer, files);
+  }
+
+  /** Stops an upload or a download (or a file still being handed over). */
+  cancelTransfer(id: string): void {
+    this.#files.cancelTransfer(id);
+  }
+
+  /** Tries a failed or cancelled upload again. */
+  retryTransfer(id: string): Promise<Result> {
+    return this.#files.retryTransfer(id);
+  }
+
+  /** Takes a finished, failed or cancelled transfer off the list. */
+  dismissTransfer(id: string): void {
+    this.#files.dismissTransfer(id);
+  }
+
+  /** Clears the conversation's note about files left out of a drop. */
+  dismissFileNotice(accountId: string, peer: string): void {
+    this.#files.dismissNotice(accountId, peer);
+  }
+
+  /** Saves a message's file in the downloads folder; progress shows on its card. */
+  downloadFile(accountId: string, peer: string, messageId: string): Promise<Result> {
+    return this.#files.downloadFile(accountId, peer, messageId);
+  }
+
+  /** Opens a downloaded file with the system's application for it. */
+  async openDownload(id: string): Promise<Result> {
+    return done(await this.#files.openDownload(id));
+  }
+
+  /** Shows a downloaded file in the system's file manager. */
+  async showDownload(id: string): Promise<Result> {
+    return done(await this.#files.showDownload(id));
+  }
+
+  /** A message's file's size and type, asked of its server once; null when it cannot tell. */
+  fileInfo(accountId: string, peer: string, messageId: string): Promise<FileInfo | null> {
+    return this.#files.fileInfo(accountId, peer, messageId);
+  }
+
+  /** A message's image decoded for its preview, asked once; null when there is none. */
+  filePreview(accountId: string, peer: string, messageId: string): Promise<DecodedPreview | null> {
+    return this.#files.filePreview(accountId, peer, messageId);
+  }
+
   #accountResult(envelope: Envelope<AccountSummary>): Result {
     if (!envelope.ok) return { ok: false, error: envelope.error };
     this.accounts.upsert(envelope.value);
@@ -340,6 +442,7 @@ export class WrenApp {
     this.roster.commit();
     this.conversations.removeAccount(accountId);
     this.catchUp.remove(accountId);
+    this.#files.removeAccount(accountId);
     for (const [jid, id] of this.#preferredAccount) {
       if (id === accountId) this.#preferredAccount.delete(jid);
     }
