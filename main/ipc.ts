@@ -81,6 +81,9 @@ export function registerCommands(
 
 export function removeCommands(ipcMain: IpcMainLike): void {
   for (const name of commandNames) ipcMain.removeHandler(commandChannel(name));
+}
+
+export function removeFileStaging(ipcMain: IpcMainLike): void {
   ipcMain.removeHandler(STAGE_FILE_CHANNEL);
 }
 

@@ -1,14 +1,9 @@
 import { describe, expect, it, vi } from "vitest";
-import {
-  commandChannel,
-  commandNames,
-  STAGE_FILE_CHANNEL,
-  type StagedFile,
-} from "../../preload/contract";
+import { STAGE_FILE_CHANNEL, type StagedFile } from "../../preload/contract";
 import {
   createSenderCheck,
   registerFileStaging,
-  removeCommands,
+  removeFileStaging,
   type InvokeEvent,
   type IpcMainLike,
   type SenderFrame,
@@ -145,14 +140,10 @@ describe("registerFileStaging", () => {
     });
   });
 
-  it("is removed with the commands", () => {
+  it("is removed on its own, leaving the commands", () => {
     const { ipcMain, handlers } = setup();
-    removeCommands(ipcMain);
+    removeFileStaging(ipcMain);
     expect(handlers.has(STAGE_FILE_CHANNEL)).toBe(false);
-    expect(ipcMain.removeHandler).toHaveBeenCalledWith(STAGE_FILE_CHANNEL);
-    expect(ipcMain.removeHandler).toHaveBeenCalledTimes(commandNames.length + 1);
-    for (const name of commandNames) {
-      expect(ipcMain.removeHandler).toHaveBeenCalledWith(commandChannel(name));
-    }
+    expect(ipcMain.removeHandler).toHaveBeenCalledTimes(1);
   });
 });
