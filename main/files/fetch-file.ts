@@ -70,16 +70,9 @@ export async function headFile(url: URL, options: FetchOptions): Promise<FileHea
  * failed or cancelled download leaves nothing behind.
  */
 export async function downloadFile(url: URL, options: DownloadOptions): Promise<Downloaded> {
-  const { response } = await follow("GET", url, options);
-  if (response.statusCode !== 200) {
-    response.resume();
-    throw statusError(response.statusCode ?? 0);
-  }
-  const announced = contentLength(response);
-  if (announced !== null && announced > options.maxBytes) {
-    response.destroy();
-    throw new FetchError("The file is larger than Wren downloads.");
-  }
+  const started = await startGet(url, options, options.maxBytes);
+  if (!started) throw new FetchError("The file is larger than Wren downloads.");
+  const { response, announced } = started;
   const limit = announced ?? options.maxBytes;
   await mkdir(options.dir, { recursive: true });
   const partial = join(options.dir, `.wren-${randomBytes(8).toString("hex")}.part`);
@@ -131,16 +124,9 @@ export async function fetchSmallFile(
   url: URL,
   options: FetchOptions & { maxBytes: number },
 ): Promise<{ bytes: Buffer; mediaType: string | null } | null> {
-  const { response } = await follow("GET", url, options);
-  if (response.statusCode !== 200) {
-    response.resume();
-    throw statusError(response.statusCode ?? 0);
-  }
-  const announced = contentLength(response);
-  if (announced !== null && announced > options.maxBytes) {
-    response.destroy();
-    return null;
-  }
+  const started = await startGet(url, options, options.maxBytes);
+  if (!started) return null;
+  const { response, announced } = started;
   const chunks: Buffer[] = [];
   let received = 0;
   try {
@@ -188,6 +174,25 @@ async function placeWithoutOverwriting(
     }
   }
   throw new FetchError("There are too many files of this name in the folder.");
+}
+
+/** A GET answered 200, and the size it announced; null when that is over `maxBytes`. */
+async function startGet(
+  url: URL,
+  options: FetchOptions,
+  maxBytes: number,
+): Promise<{ response: IncomingMessage; announced: number | null } | null> {
+  const { response } = await follow("GET", url, options);
+  if (response.statusCode !== 200) {
+    response.resume();
+    throw statusError(response.statusCode ?? 0);
+  }
+  const announced = contentLength(response);
+  if (announced !== null && announced > maxBytes) {
+    response.destroy();
+    return null;
+  }
+  return { response, announced };
 }
 
 /** One request per hop; every hop https, and checked like the first (resolveFileUrl). */
