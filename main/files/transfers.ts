@@ -8,6 +8,7 @@ import type { Logger } from "../shared/log";
 import { FetchError, type Downloaded, type DownloadOptions } from "./fetch-file";
 import { release, type StagedEntry } from "./staging";
 import { TransferRate } from "./transfer-rate";
+import { Turns } from "./turns";
 
 export interface TransferDeps {
   /** Uploads a file through the account's upload service; resolves with the URL to share. */
@@ -45,6 +46,8 @@ interface Entry {
   savedPath?: string;
 }
 
+const TRANSFERS_AT_ONCE = 4;
+
 /** At most about ten updates a second per transfer reach the page. */
 const DEFAULT_PROGRESS_INTERVAL_MS = 100;
 
@@ -56,6 +59,9 @@ const DEFAULT_PROGRESS_INTERVAL_MS = 100;
 export class Transfers {
   readonly #deps: TransferDeps;
   readonly #entries = new Map<string, Entry>();
+  /** Several files move at once, but not all of a drop of fifty: the rest wait their turn. */
+  readonly #uploads = new Turns(TRANSFERS_AT_ONCE);
+  readonly #downloads = new Turns(TRANSFERS_AT_ONCE);
 
   constructor(deps: TransferDeps) {
     this.#deps = deps;
@@ -149,7 +155,10 @@ export class Transfers {
     const file = entry.file as StagedEntry;
     const { accountId, peer } = entry.transfer;
     const signal = this.#begin(entry);
+    let endTurn: (() => void) | null = null;
     try {
+      // Taken at once when free, so the upload starts in the same tick as the command.
+      endTurn = this.#uploads.tryTake() ?? (await this.#uploads.take(signal));
       const url = await this.#deps.upload(
         accountId,
         {
@@ -179,13 +188,17 @@ export class Transfers {
         signal,
         !(error instanceof WrenError && error.code === "file-too-large"),
       );
+    } finally {
+      endTurn?.();
     }
   }
 
   async #runDownload(entry: Entry, url: URL): Promise<void> {
     const { accountId } = entry.transfer;
     const signal = this.#begin(entry);
+    let endTurn: (() => void) | null = null;
     try {
+      endTurn = this.#downloads.tryTake() ?? (await this.#downloads.take(signal));
       const saved = await this.#deps.download(url, {
         ownServer: this.#deps.ownServer(accountId),
         dir: this.#deps.downloadsDir,
@@ -209,6 +222,8 @@ export class Transfers {
       });
     } catch (error) {
       this.#fail(entry, error, signal, false);
+    } finally {
+      endTurn?.();
     }
   }
 

@@ -419,6 +419,22 @@ describe("an upload", () => {
     expect(t.sendFile.mock.calls.map((call) => call[1])).toEqual(["carol@example.org"]);
   });
 
+  it("moves four at a time; the fifth starts when one ends, or is cancelled while it waits", async () => {
+    const t = setup();
+    const started = [];
+    for (let i = 0; i < 6; i++) {
+      started.push(t.transfers.upload("acct", "bob@example.org", await stagedCopy(`${i}.jpg`)));
+    }
+    expect(t.uploads.map((call) => call.file.name)).toEqual(["0.jpg", "1.jpg", "2.jpg", "3.jpg"]);
+    // Waiting ones are told as running, with nothing moved yet: they can be cancelled.
+    t.transfers.cancel(started[4]!.id);
+    await t.reached(started[4]!.id, "cancelled");
+    t.uploads[0]!.resolve("https://files.example.org/0");
+    await t.reached(started[0]!.id, "done");
+    await vi.waitFor(() => expect(t.uploads).toHaveLength(5));
+    expect(t.uploads[4]!.file.name).toBe("5.jpg");
+  });
+
   it("all stop at dispose, their copies deleted", async () => {
     const t = setup();
     const running = await stagedCopy("a.jpg");
